@@ -1,0 +1,50 @@
+import type { Command } from "commander";
+import type { DiscoveryAgent } from "../../probe/discovery/agent.js";
+import { discoverAll, liveContext } from "../../probe/discovery/discover.js";
+import { discoveryAgents, discoveryTypeNames, findAgent } from "../../probe/discovery/registry.js";
+import { UsageError } from "../errors.js";
+import { writeStdout } from "../output.js";
+
+export function selectAgents(types: string[]): DiscoveryAgent[] {
+  if (types.length === 0) return [...discoveryAgents];
+  const unknown = types.filter((type) => !findAgent(type));
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `unknown discovery type${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}; valid types: ${discoveryTypeNames().join(", ")}`,
+    );
+  }
+  return [...new Set(types)].map((type) => findAgent(type) as DiscoveryAgent);
+}
+
+export function registerDiscover(program: Command): void {
+  program
+    .command("discover")
+    .description("discover this host passively and print one JSON discovery document per line")
+    .argument(
+      "[type...]",
+      `discovery types to run (default: all of ${discoveryTypeNames().join(", ")})`,
+    )
+    .option("--pretty", "indent each document (documents are then separated by a blank line)")
+    .addHelpText(
+      "after",
+      "\nNothing is sent on the network: every type reads /proc, /sys, local files and local commands.\n" +
+        "What could not be read is listed in each document's `errors` array; the exit code is\n" +
+        "non-zero only when a type failed as a whole.",
+    )
+    .action(async (types: string[], options: { pretty?: boolean }) => {
+      const agents = selectAgents(types);
+      let failures = 0;
+      for await (const outcome of discoverAll(agents, liveContext())) {
+        if (outcome.ok) {
+          const text = options.pretty
+            ? `${JSON.stringify(outcome.document, null, 2)}\n\n`
+            : `${JSON.stringify(outcome.document)}\n`;
+          await writeStdout(text);
+        } else {
+          failures++;
+          process.stderr.write(`assim discover: ${outcome.type} failed: ${outcome.error}\n`);
+        }
+      }
+      if (failures > 0) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,39 @@
+import { Command, CommanderError } from "commander";
+import { packageVersion } from "../lib/package-root.js";
+import { registerDiscover } from "./commands/discover.js";
+import { registerUp } from "./commands/up.js";
+import { UsageError } from "./errors.js";
+
+export function buildProgram(): Command {
+  const program = new Command("assim")
+    .description(
+      "passive discovery of servers, switch ports, services and dependencies, kept as a graph",
+    )
+    .version(packageVersion(), "-V, --version")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+  registerUp(program);
+  registerDiscover(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has already printed help, version or the parse error.
+      return error.exitCode;
+    }
+    if (error instanceof UsageError) {
+      process.stderr.write(`assim: ${error.message}\n`);
+      return 2;
+    }
+    process.stderr.write(
+      `assim: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    return 1;
+  }
+}

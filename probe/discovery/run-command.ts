@@ -1,0 +1,51 @@
+import { execFile } from "node:child_process";
+
+export interface CommandResult {
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a program (never through a shell) and returns its output, or rejects naming it. */
+export type CommandRunner = (program: string, args: string[]) => Promise<CommandResult>;
+
+export class CommandError extends Error {
+  constructor(
+    readonly command: string,
+    detail: string,
+  ) {
+    super(`${command}: ${detail}`);
+    this.name = "CommandError";
+  }
+}
+
+const TIMEOUT_MS = 30_000;
+const MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
+
+export const runCommand: CommandRunner = (program, args) =>
+  new Promise((resolve, reject) => {
+    const command = [program, ...args].join(" ");
+    execFile(
+      program,
+      args,
+      {
+        encoding: "utf8",
+        timeout: TIMEOUT_MS,
+        maxBuffer: MAX_OUTPUT_BYTES,
+        env: { ...process.env, LC_ALL: "C", LANG: "C" },
+      },
+      (error, stdout, stderr) => {
+        if (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          const detail =
+            code === "ENOENT"
+              ? "not installed"
+              : error.killed
+                ? `timed out after ${TIMEOUT_MS} ms`
+                : `exited with ${String(code ?? error.message)}${stderr ? `: ${stderr.trim().split("\n")[0]}` : ""}`;
+          reject(new CommandError(command, detail));
+          return;
+        }
+        resolve({ stdout, stderr });
+      },
+    );
+  });
