@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import {
+  assertValidDiscoveryDocument,
+  InvalidDocumentError,
+  knownDiscoveryTypes,
+} from "./discovery-document.js";
+
+const envelope = {
+  discovertype: "os",
+  description: "test",
+  host: "web1",
+  source: "/etc/os-release",
+  proxy: "local/local",
+  collected_at: "2026-11-23T20:00:00.000Z",
+  data: {},
+  errors: [],
+};
+
+function problemsOf(document: unknown): string[] {
+  try {
+    assertValidDiscoveryDocument(document);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidDocumentError);
+    return (error as InvalidDocumentError).problems;
+  }
+  return [];
+}
+
+describe("discovery document envelope", () => {
+  it("knows the seven discovery types", () => {
+    expect(knownDiscoveryTypes()).toEqual([
+      "arpcache",
+      "cpu",
+      "monitoringagents",
+      "netconfig",
+      "os",
+      "packages",
+      "tcpdiscovery",
+    ]);
+  });
+
+  it("names every missing envelope field", () => {
+    const { host: _host, errors: _errors, ...partial } = envelope;
+    const problems = problemsOf(partial);
+    expect(problems).toContain("(document) must have required property 'host'");
+    expect(problems).toContain("(document) must have required property 'errors'");
+  });
+
+  it("rejects fields the envelope does not define", () => {
+    expect(problemsOf({ ...envelope, injected: 1 })).toContain(
+      '(document) must NOT have additional properties "injected"',
+    );
+  });
+
+  it("rejects an unknown discovertype, listing the known ones", () => {
+    const problems = problemsOf({ ...envelope, discovertype: "nosuch" });
+    expect(problems[0]).toMatch(/unknown discovertype; known: arpcache, cpu/);
+  });
+
+  it("rejects a malformed error entry and a bad timestamp", () => {
+    const problems = problemsOf({
+      ...envelope,
+      collected_at: "yesterday",
+      errors: [{ where: "/proc/x" }],
+    });
+    expect(problems.some((p) => p.startsWith("/collected_at"))).toBe(true);
+    expect(problems).toContain("/errors/0 must have required property 'message'");
+  });
+
+  it("rejects a non-object document with a clear message", () => {
+    expect(problemsOf("not a document")).toEqual(["(document) must be object"]);
+  });
+});
