@@ -1,11 +1,17 @@
-// PLACEHOLDER: replaced by the real agent.
 import type { DiscoveryAgent } from "../agent.js";
+import { collectOs } from "./collect.js";
+import type { OsData } from "./types.js";
 
-export const osAgent: DiscoveryAgent<Record<string, never>> = {
+export type { OsData } from "./types.js";
+
+export const osAgent: DiscoveryAgent<OsData> = {
   type: "os",
-  description: "placeholder",
-  collect: async () => {
-    throw new Error("os discovery is not built yet");
+  description: "Operating system: os-release, kernel, hostname, machine id, boot time, memory",
+  collect: collectOs,
+  summarize(data) {
+    const name = data.os_release?.PRETTY_NAME ?? data.os_release?.NAME ?? "unknown OS";
+    const kernel = data.kernel.release ? `, kernel ${data.kernel.release}` : "";
+    const arch = data.architecture ? `, ${data.architecture}` : "";
+    return `${String(name)}${kernel}${arch}`;
   },
-  summarize: () => "",
 };
