@@ -89,10 +89,10 @@ describe("os collector on a fixture tree (a Rocky Linux KVM guest)", () => {
     const bad = structuredClone(document);
     bad.data.machine_id = "5F2B9D0C-8A6E-4E1F-9A3C-7B2D1E0F4A6B";
     expect(() => assertValidDiscoveryDocument(bad)).toThrow(/machine_id must match pattern/);
-    const wrongType = structuredClone(document) as { data: Record<string, unknown> };
+    const wrongType = structuredClone(document) as unknown as { data: Record<string, unknown> };
     wrongType.data.boot_time_epoch = "1700000000";
     expect(() => assertValidDiscoveryDocument(wrongType)).toThrow(/boot_time_epoch must be/);
-    const extra = structuredClone(document) as { data: Record<string, unknown> };
+    const extra = structuredClone(document) as unknown as { data: Record<string, unknown> };
     extra.data.uptime = 5;
     expect(() => assertValidDiscoveryDocument(extra)).toThrow(/additional properties "uptime"/);
   });
