@@ -1,0 +1,150 @@
+import type { DiscoveryError } from "../../../protocol/discovery-document.js";
+import type { InstalledPackage } from "./types.js";
+
+/** The dpkg-query fields asked for, in line order. */
+const DPKG_FIELDS = [
+  "Package",
+  "Version",
+  "Architecture",
+  "db:Status-Abbrev",
+  "source:Package",
+  "source:Version",
+];
+
+/** dpkg-query's -f format: one tab-separated line per package (dpkg-query expands \t and \n). */
+export const DPKG_FORMAT = `${DPKG_FIELDS.map((field) => `\${${field}}`).join("\\t")}\\n`;
+
+/** rpm's query format; %{EPOCH} prints "(none)" when unset, which every rpm version knows. */
+export const RPM_FORMAT =
+  "%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\t%{SOURCERPM}\\n";
+
+export interface ParsedPackages {
+  packages: InstalledPackage[];
+  errors: DiscoveryError[];
+}
+
+const NAME = /^[A-Za-z0-9_+][A-Za-z0-9_.+-]{0,199}$/;
+const VERSION = /^[A-Za-z0-9.+~:^_-]{1,200}$/;
+const ARCH = /^[A-Za-z0-9_-]{1,32}$/;
+const MAX_ERRORS = 20;
+
+/** Collects per-line problems, listing the first few and counting the rest. */
+class LineErrors {
+  readonly items: DiscoveryError[] = [];
+  private skipped = 0;
+  constructor(private readonly where: string) {}
+  add(line: number, message: string) {
+    if (this.items.length < MAX_ERRORS)
+      this.items.push({ where: `${this.where}:${line}`, message });
+    else this.skipped++;
+  }
+  done(): DiscoveryError[] {
+    if (this.skipped > 0) {
+      this.items.push({ where: this.where, message: `${this.skipped} more bad lines not listed` });
+    }
+    return this.items;
+  }
+}
+
+/**
+ * dpkg-query -W output in DPKG_FORMAT. Only installed packages are kept: the
+ * second status letter is "i" ("ii", or "hi" when held). Removed packages
+ * with configuration left ("rc"), half-installed ones and the like are not.
+ */
+export function parseDpkgQuery(text: string, where = "dpkg-query"): ParsedPackages {
+  const errors = new LineErrors(where);
+  const packages: InstalledPackage[] = [];
+  for (const [index, line] of text.split("\n").entries()) {
+    if (line === "") continue;
+    const fields = line.split("\t");
+    if (fields.length !== 6) {
+      errors.add(index + 1, `expected 6 tab-separated fields, found ${fields.length}`);
+      continue;
+    }
+    const [name, version, arch, status, source, sourceVersion] = fields as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    if (status[1] !== "i") continue;
+    const problem = invalidField({ name, version, arch });
+    if (problem) {
+      errors.add(index + 1, problem);
+      continue;
+    }
+    packages.push({
+      name,
+      version,
+      arch,
+      source: NAME.test(source) ? source : name,
+      source_version: VERSION.test(sourceVersion) ? sourceVersion : version,
+      manager: "dpkg",
+    });
+  }
+  return { packages, errors: errors.done() };
+}
+
+/** rpm -qa output in RPM_FORMAT. */
+export function parseRpmQuery(text: string, where = "rpm"): ParsedPackages {
+  const errors = new LineErrors(where);
+  const packages: InstalledPackage[] = [];
+  for (const [index, line] of text.split("\n").entries()) {
+    if (line === "") continue;
+    const fields = line.split("\t");
+    if (fields.length !== 6) {
+      errors.add(index + 1, `expected 6 tab-separated fields, found ${fields.length}`);
+      continue;
+    }
+    const [name, epoch, upstream, release, rawArch, sourceRpm] = fields as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    const version = `${epoch === "(none)" ? "" : `${epoch}:`}${upstream}-${release}`;
+    const arch = rawArch === "(none)" ? null : rawArch;
+    const problem = invalidField({ name, version, arch });
+    if (problem) {
+      errors.add(index + 1, problem);
+      continue;
+    }
+    const source = parseSourceRpm(sourceRpm);
+    packages.push({
+      name,
+      version,
+      arch,
+      source: source?.name ?? null,
+      source_version: source?.version ?? null,
+      manager: "rpm",
+    });
+  }
+  return { packages, errors: errors.done() };
+}
+
+/** "bash-5.1.8-6.el9.src.rpm" → { name: "bash", version: "5.1.8-6.el9" }. */
+export function parseSourceRpm(file: string): { name: string; version: string } | undefined {
+  const match = /^(.+)-([^-]+)-([^-]+)\.(?:no)?src\.rpm$/.exec(file);
+  if (!match) return undefined;
+  const [, name = "", upstream = "", release = ""] = match;
+  const version = `${upstream}-${release}`;
+  return NAME.test(name) && VERSION.test(version) ? { name, version } : undefined;
+}
+
+function invalidField(p: {
+  name: string;
+  version: string;
+  arch: string | null;
+}): string | undefined {
+  if (!NAME.test(p.name)) return `bad package name ${JSON.stringify(p.name.slice(0, 80))}`;
+  if (!VERSION.test(p.version))
+    return `${p.name}: bad version ${JSON.stringify(p.version.slice(0, 80))}`;
+  if (p.arch !== null && !ARCH.test(p.arch)) {
+    return `${p.name}: bad architecture ${JSON.stringify(p.arch.slice(0, 80))}`;
+  }
+  return undefined;
+}
