@@ -67,6 +67,9 @@ describe("collectTcpDiscovery on the fixture host", () => {
     const keys = Object.keys(data);
     expect(keys).toHaveLength(6);
     expect(keys).toContain("unowned");
+    // Keys must not change between releases: the CMA recognises a service by its key.
+    expect(keys).toContain("nginx:9dc833c9fcba");
+    expect(keys).toContain("server:c6cf1c7500d3");
     expect(keys.filter((k) => k !== "unowned").map((k) => k.replace(/:[0-9a-f]{12}$/, ""))).toEqual(
       ["metrics", "nginx", "nginx", "server", "sshd"],
     );

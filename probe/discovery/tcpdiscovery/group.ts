@@ -51,14 +51,12 @@ class EndpointSet {
     if (!this.byKey.has(key)) this.byKey.set(key, { proto, addr, port });
   }
 
+  /** tcp before udp, IPv4 before IPv6, then by address text and port number. */
   sorted(): Endpoint[] {
-    return [...this.byKey.values()].sort(
-      (a, b) =>
-        a.proto.localeCompare(b.proto) ||
-        Number(isIPv4(b.addr)) - Number(isIPv4(a.addr)) ||
-        (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0) ||
-        a.port - b.port,
-    );
+    const rank = (e: Endpoint) => `${e.proto}${isIPv4(e.addr) ? 4 : 6} ${e.addr}`;
+    const ranked = [...this.byKey.values()].map((e) => ({ e, rank: rank(e) }));
+    ranked.sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : a.e.port - b.e.port));
+    return ranked.map((r) => r.e);
   }
 }
 

