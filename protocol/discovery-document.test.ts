@@ -1,9 +1,14 @@
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import type { ValidateFunction } from "ajv";
 import { describe, expect, it } from "vitest";
 import {
   assertValidDiscoveryDocument,
   InvalidDocumentError,
   knownDiscoveryTypes,
 } from "./discovery-document.js";
+import { discoveryAjv, schemaKey, schemaNames } from "./discovery-schemas.js";
 
 const envelope = {
   discovertype: "os",
@@ -69,5 +74,33 @@ describe("discovery document envelope", () => {
 
   it("rejects a non-object document with a clear message", () => {
     expect(problemsOf("not a document")).toEqual(["(document) must be object"]);
+  });
+});
+
+describe("validators compiled at build time", () => {
+  const compiledDir = new URL("../dist/protocol/validators/", import.meta.url);
+  const built = existsSync(compiledDir);
+  if (!built) console.warn("compiled validators not checked: run `npm run build` first");
+
+  it.skipIf(!built)("give the same verdicts and messages as ajv compiling the schemas", () => {
+    const runtime = discoveryAjv();
+    const samples: unknown[] = [
+      envelope,
+      { ...envelope, data: { hostname: 7 } },
+      { ...envelope, injected: true },
+      { ...envelope, errors: [{ where: 1 }] },
+      "junk",
+    ];
+    for (const name of schemaNames()) {
+      const compiled = createRequire(import.meta.url)(
+        fileURLToPath(new URL(`${name}.cjs`, compiledDir)),
+      ).default as ValidateFunction;
+      const reference = runtime.getSchema(schemaKey(name)) as ValidateFunction;
+      for (const sample of samples) {
+        const verdict = compiled(sample);
+        expect(verdict).toBe(reference(sample));
+        expect(compiled.errors ?? null).toEqual(reference.errors ?? null);
+      }
+    }
   });
 });

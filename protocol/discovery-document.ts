@@ -2,10 +2,11 @@
  * The envelope every discovery result travels in, from the probe to the CMA,
  * and its validation against the JSON Schemas in schemas/discovery/.
  */
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import { packageRoot } from "../lib/package-root.js";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import type { ErrorObject, ValidateFunction } from "ajv";
+import { discoveryAjv, ENVELOPE_SCHEMA, schemaKey, schemaNames } from "./discovery-schemas.js";
 
 export interface DiscoveryError {
   /** What could not be read: a path, a command, or a path and line number. */
@@ -36,41 +37,30 @@ export class InvalidDocumentError extends Error {
   }
 }
 
-const ENVELOPE_ID = "envelope.schema.json";
-
-let ajv: Ajv | undefined;
-const validators = new Map<string, ValidateFunction>();
-
-function schemaDirectory(): string {
-  return join(packageRoot(), "schemas", "discovery");
-}
-
-function loadedAjv(): Ajv {
-  if (ajv) return ajv;
-  const instance = new Ajv({ allErrors: true, strict: true });
-  for (const file of readdirSync(schemaDirectory())) {
-    if (!file.endsWith(".schema.json")) continue;
-    const schema = JSON.parse(readFileSync(join(schemaDirectory(), file), "utf8")) as object;
-    instance.addSchema(schema, file);
-  }
-  ajv = instance;
-  return instance;
-}
-
 /** The discovery types that have a schema. */
 export function knownDiscoveryTypes(): string[] {
-  return readdirSync(schemaDirectory())
-    .filter((file) => file.endsWith(".schema.json") && file !== ENVELOPE_ID)
-    .map((file) => file.slice(0, -".schema.json".length))
-    .sort();
+  return schemaNames().filter((name) => name !== ENVELOPE_SCHEMA);
 }
 
-function validatorFor(discovertype: string): ValidateFunction | undefined {
-  let validate = validators.get(discovertype);
-  if (!validate) {
-    validate = loadedAjv().getSchema(`${discovertype}.schema.json`);
-    if (validate) validators.set(discovertype, validate);
+const requireHere = createRequire(import.meta.url);
+const validators = new Map<string, ValidateFunction | null>();
+let runtimeAjv: ReturnType<typeof discoveryAjv> | undefined;
+
+/** The build's standalone validator for a schema, or ajv compiling it now when there is none. */
+function validatorFor(name: string): ValidateFunction | null {
+  const cached = validators.get(name);
+  if (cached !== undefined) return cached;
+  let validate: ValidateFunction | null = null;
+  if (schemaNames().includes(name)) {
+    const compiled = fileURLToPath(new URL(`./validators/${name}.cjs`, import.meta.url));
+    if (existsSync(compiled)) {
+      validate = (requireHere(compiled) as { default: ValidateFunction }).default;
+    } else {
+      runtimeAjv ??= discoveryAjv();
+      validate = runtimeAjv.getSchema(schemaKey(name)) ?? null;
+    }
   }
+  validators.set(name, validate);
   return validate;
 }
 
@@ -87,8 +77,8 @@ function describe(errors: ErrorObject[] | null | undefined): string[] {
 
 /** Throws InvalidDocumentError, naming every problem, unless doc is a valid document. */
 export function assertValidDiscoveryDocument(doc: unknown): asserts doc is DiscoveryDocument {
-  const envelope = loadedAjv().getSchema(ENVELOPE_ID);
-  if (!envelope) throw new Error(`schema ${ENVELOPE_ID} is missing from ${schemaDirectory()}`);
+  const envelope = validatorFor(ENVELOPE_SCHEMA);
+  if (!envelope) throw new Error(`the ${ENVELOPE_SCHEMA} discovery schema is missing`);
   if (!envelope(doc)) {
     const type =
       typeof doc === "object" && doc !== null && "discovertype" in doc
@@ -97,7 +87,7 @@ export function assertValidDiscoveryDocument(doc: unknown): asserts doc is Disco
     throw new InvalidDocumentError(type, describe(envelope.errors));
   }
   const typed = doc as DiscoveryDocument;
-  const validate = validatorFor(typed.discovertype);
+  const validate = typed.discovertype === ENVELOPE_SCHEMA ? null : validatorFor(typed.discovertype);
   if (!validate) {
     throw new InvalidDocumentError(typed.discovertype, [
       `unknown discovertype; known: ${knownDiscoveryTypes().join(", ")}`,

@@ -1,29 +1,31 @@
 import type { Command } from "commander";
-import type { DiscoveryAgent } from "../../probe/discovery/agent.js";
 import { discoverAll, liveContext } from "../../probe/discovery/discover.js";
-import { discoveryAgents, discoveryTypeNames, findAgent } from "../../probe/discovery/registry.js";
+import {
+  type DiscoveryType,
+  discoveryTypes,
+  isDiscoveryType,
+  loadAgents,
+} from "../../probe/discovery/registry.js";
 import { UsageError } from "../errors.js";
 import { writeStdout } from "../output.js";
 
-export function selectAgents(types: string[]): DiscoveryAgent[] {
-  if (types.length === 0) return [...discoveryAgents];
-  const unknown = types.filter((type) => !findAgent(type));
+/** The named types, once each, in the order given; all types when none is named. */
+export function selectTypes(names: string[]): DiscoveryType[] {
+  if (names.length === 0) return [...discoveryTypes];
+  const unknown = names.filter((name) => !isDiscoveryType(name));
   if (unknown.length > 0) {
     throw new UsageError(
-      `unknown discovery type${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}; valid types: ${discoveryTypeNames().join(", ")}`,
+      `unknown discovery type${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}; valid types: ${discoveryTypes.join(", ")}`,
     );
   }
-  return [...new Set(types)].map((type) => findAgent(type) as DiscoveryAgent);
+  return [...new Set(names as DiscoveryType[])];
 }
 
 export function registerDiscover(program: Command): void {
   program
     .command("discover")
     .description("discover this host passively and print one JSON discovery document per line")
-    .argument(
-      "[type...]",
-      `discovery types to run (default: all of ${discoveryTypeNames().join(", ")})`,
-    )
+    .argument("[type...]", `discovery types to run (default: all of ${discoveryTypes.join(", ")})`)
     .option("--pretty", "indent each document (documents are then separated by a blank line)")
     .addHelpText(
       "after",
@@ -32,7 +34,7 @@ export function registerDiscover(program: Command): void {
         "non-zero only when a type failed as a whole.",
     )
     .action(async (types: string[], options: { pretty?: boolean }) => {
-      const agents = selectAgents(types);
+      const agents = await loadAgents(selectTypes(types));
       let failures = 0;
       for await (const outcome of discoverAll(agents, liveContext())) {
         if (outcome.ok) {

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Command } from "commander";
 import { writeFileAtomic } from "../../lib/atomic-file.js";
 import { discoverAll, liveContext } from "../../probe/discovery/discover.js";
-import { discoveryAgents, findAgent } from "../../probe/discovery/registry.js";
+import { discoveryTypes, loadAgents } from "../../probe/discovery/registry.js";
 import { UsageError } from "../errors.js";
 
 interface UpOptions {
@@ -20,7 +20,8 @@ async function discoveryPass(
 ): Promise<{ written: number; failed: number }> {
   let written = 0;
   let failed = 0;
-  for await (const outcome of discoverAll(discoveryAgents, liveContext())) {
+  const agents = await loadAgents(discoveryTypes);
+  for await (const outcome of discoverAll(agents, liveContext())) {
     if (signal.aborted) break;
     const ms = `${Math.round(outcome.elapsedMs)} ms`;
     if (!outcome.ok) {
@@ -37,8 +38,7 @@ async function discoveryPass(
       lastDigests.set(outcome.type, digest);
       written++;
     }
-    const agent = findAgent(outcome.type);
-    const summary = agent ? agent.summarize(document.data as never) : "";
+    const summary = outcome.summary;
     const skipped = document.errors.length ? `, ${document.errors.length} skipped` : "";
     const state = changed ? "written" : "unchanged";
     process.stderr.write(

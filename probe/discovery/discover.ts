@@ -4,7 +4,7 @@ import {
   type DiscoveryDocument,
 } from "../../protocol/discovery-document.js";
 import type { CollectContext, DiscoveryAgent } from "./agent.js";
-import { messageOf } from "./error-list.js";
+import { boundedErrors, messageOf } from "./error-list.js";
 import { runCommand } from "./run-command.js";
 
 export const LOCAL_PROXY = "local/local";
@@ -30,14 +30,14 @@ export async function discover<D>(
     proxy: LOCAL_PROXY,
     collected_at: new Date().toISOString(),
     data: collected.data,
-    errors: collected.errors,
+    errors: boundedErrors(collected.errors),
   };
   assertValidDiscoveryDocument(document);
   return document;
 }
 
 export type DiscoveryOutcome =
-  | { type: string; ok: true; document: DiscoveryDocument; elapsedMs: number }
+  | { type: string; ok: true; document: DiscoveryDocument; summary: string; elapsedMs: number }
   | { type: string; ok: false; error: string; elapsedMs: number };
 
 /** Runs agents one after another (they are I/O-light; running in series keeps the host quiet). */
@@ -49,7 +49,14 @@ export async function* discoverAll(
     const started = performance.now();
     try {
       const document = await discover(agent, context);
-      yield { type: agent.type, ok: true, document, elapsedMs: performance.now() - started };
+      const elapsedMs = performance.now() - started;
+      yield {
+        type: agent.type,
+        ok: true,
+        document,
+        summary: agent.summarize(document.data),
+        elapsedMs,
+      };
     } catch (error) {
       yield {
         type: agent.type,

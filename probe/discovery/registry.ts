@@ -1,27 +1,32 @@
 import type { DiscoveryAgent } from "./agent.js";
-import { arpcacheAgent } from "./arpcache/index.js";
-import { cpuAgent } from "./cpu/index.js";
-import { monitoringagentsAgent } from "./monitoringagents/index.js";
-import { netconfigAgent } from "./netconfig/index.js";
-import { osAgent } from "./os/index.js";
-import { packagesAgent } from "./packages/index.js";
-import { tcpdiscoveryAgent } from "./tcpdiscovery/index.js";
 
-/** Every discovery type the probe runs, in the order `assim discover` prints them. */
-export const discoveryAgents: readonly DiscoveryAgent[] = [
-  osAgent,
-  cpuAgent,
-  netconfigAgent,
-  arpcacheAgent,
-  tcpdiscoveryAgent,
-  packagesAgent,
-  monitoringagentsAgent,
-];
+/**
+ * Every discovery type the probe runs, in the order `assim discover` prints
+ * them. Agents are imported only when run, so a command that runs one type
+ * does not pay for loading the others.
+ */
+const loaders = {
+  os: async () => (await import("./os/index.js")).osAgent,
+  cpu: async () => (await import("./cpu/index.js")).cpuAgent,
+  netconfig: async () => (await import("./netconfig/index.js")).netconfigAgent,
+  arpcache: async () => (await import("./arpcache/index.js")).arpcacheAgent,
+  tcpdiscovery: async () => (await import("./tcpdiscovery/index.js")).tcpdiscoveryAgent,
+  packages: async () => (await import("./packages/index.js")).packagesAgent,
+  monitoringagents: async () => (await import("./monitoringagents/index.js")).monitoringagentsAgent,
+} satisfies Record<string, () => Promise<unknown>>;
 
-export function discoveryTypeNames(): string[] {
-  return discoveryAgents.map((agent) => agent.type);
+export type DiscoveryType = keyof typeof loaders;
+
+export const discoveryTypes = Object.keys(loaders) as readonly DiscoveryType[];
+
+export function isDiscoveryType(name: string): name is DiscoveryType {
+  return Object.hasOwn(loaders, name);
 }
 
-export function findAgent(type: string): DiscoveryAgent | undefined {
-  return discoveryAgents.find((agent) => agent.type === type);
+export async function loadAgent(type: DiscoveryType): Promise<DiscoveryAgent> {
+  return (await loaders[type]()) as DiscoveryAgent;
+}
+
+export function loadAgents(types: readonly DiscoveryType[]): Promise<DiscoveryAgent[]> {
+  return Promise.all(types.map(loadAgent));
 }

@@ -12,9 +12,15 @@ export class CommandError extends Error {
   constructor(
     readonly command: string,
     detail: string,
+    /** The program does not exist here: for optional tools (rpm, systemctl) that is no error. */
+    readonly notInstalled = false,
   ) {
     super(`${command}: ${detail}`);
     this.name = "CommandError";
+  }
+
+  static notInstalled(command: string): CommandError {
+    return new CommandError(command, "not installed", true);
   }
 }
 
@@ -36,12 +42,13 @@ export const runCommand: CommandRunner = (program, args) =>
       (error, stdout, stderr) => {
         if (error) {
           const code = (error as NodeJS.ErrnoException).code;
-          const detail =
-            code === "ENOENT"
-              ? "not installed"
-              : error.killed
-                ? `timed out after ${TIMEOUT_MS} ms`
-                : `exited with ${String(code ?? error.message)}${stderr ? `: ${stderr.trim().split("\n")[0]}` : ""}`;
+          if (code === "ENOENT") {
+            reject(CommandError.notInstalled(command));
+            return;
+          }
+          const detail = error.killed
+            ? `timed out after ${TIMEOUT_MS} ms`
+            : `exited with ${String(code ?? error.message)}${stderr ? `: ${stderr.trim().split("\n")[0]}` : ""}`;
           reject(new CommandError(command, detail));
           return;
         }

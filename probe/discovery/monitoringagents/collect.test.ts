@@ -66,9 +66,9 @@ function fakeSystemctl(answers: Record<string, string | Error>) {
   const run: CommandRunner = async (program, args) => {
     calls.push([program, ...args]);
     const command = [program, ...args].join(" ");
-    if (program !== "systemctl") throw new CommandError(command, "not installed");
+    if (program !== "systemctl") throw CommandError.notInstalled(command);
     const answer = answers[args[0] ?? ""];
-    if (answer === undefined) throw new CommandError(command, "not installed");
+    if (answer === undefined) throw CommandError.notInstalled(command);
     if (answer instanceof Error) throw answer;
     return { stdout: answer, stderr: "" };
   };

@@ -13,7 +13,7 @@ export const LSB_DIRECTORY = "etc/init.d";
 export const NAGIOS_DIRECTORIES = ["usr/lib/nagios/plugins", "usr/lib64/nagios/plugins"];
 
 const isNotInstalled = (error: unknown) =>
-  error instanceof CommandError && error.message.endsWith(": not installed");
+  error instanceof CommandError && error.notInstalled;
 
 /** Lists the monitoring agents installed: names only, nothing is run. */
 export async function collectMonitoringAgents(

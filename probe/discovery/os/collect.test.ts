@@ -25,7 +25,7 @@ function fakeRun(outputs: Record<string, string>): CommandRunner & { calls: stri
     const command = [program, ...args].join(" ");
     calls.push(command);
     const stdout = outputs[command];
-    if (stdout === undefined) throw new CommandError(command, "not installed");
+    if (stdout === undefined) throw CommandError.notInstalled(command);
     return { stdout, stderr: "" };
   };
   return Object.assign(run, { calls });

@@ -17,7 +17,7 @@ function fakeRun(answers: Record<string, { stdout: string } | { fails: string }>
     calls.push([program, ...args]);
     const answer = answers[program];
     const command = [program, ...args].join(" ");
-    if (!answer) throw new CommandError(command, "not installed");
+    if (!answer) throw CommandError.notInstalled(command);
     if ("fails" in answer) throw new CommandError(command, answer.fails);
     return { stdout: answer.stdout, stderr: "" };
   };

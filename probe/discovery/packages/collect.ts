@@ -48,7 +48,7 @@ export function managerQueries(fsRoot: string): ManagerQuery[] {
 }
 
 const isNotInstalled = (error: unknown) =>
-  error instanceof CommandError && error.message.endsWith(": not installed");
+  error instanceof CommandError && error.notInstalled;
 
 /**
  * Asks every package manager present. A manager that is not installed is not
