@@ -72,7 +72,7 @@ describe("parseCpuinfo", () => {
     expect(errors).toHaveLength(21);
     expect(errors[20]).toEqual({
       where: "/proc/cpuinfo",
-      message: "12 more malformed lines not listed",
+      message: "12 more malformed lines not listed (32 in all)",
     });
   });
 

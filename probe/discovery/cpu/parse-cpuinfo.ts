@@ -1,4 +1,5 @@
 import type { DiscoveryError } from "../../../protocol/discovery-document.js";
+import { LineErrors } from "../line-errors.js";
 
 /** One "key : value" section of /proc/cpuinfo. */
 export type CpuinfoFields = Record<string, string>;
@@ -15,7 +16,6 @@ export interface ParsedCpuinfo {
   errors: DiscoveryError[];
 }
 
-const MAX_ERRORS = 20;
 const MAX_KEY = 64;
 const MAX_VALUE = 16 * 1024;
 
@@ -27,8 +27,7 @@ const MAX_VALUE = 16 * 1024;
 export function parseCpuinfo(text: string, where: string): ParsedCpuinfo {
   const processors: CpuinfoFields[] = [];
   const shared: CpuinfoFields = {};
-  const errors: DiscoveryError[] = [];
-  let skipped = 0;
+  const malformed = new LineErrors(where);
   let current: CpuinfoFields | undefined;
 
   for (const [index, raw] of text.split("\n").entries()) {
@@ -40,11 +39,7 @@ export function parseCpuinfo(text: string, where: string): ParsedCpuinfo {
     const key = colon > 0 ? raw.slice(0, colon).trim() : "";
     const value = colon > 0 ? raw.slice(colon + 1).trim() : "";
     if (key === "" || key.length > MAX_KEY || value.length > MAX_VALUE) {
-      if (errors.length < MAX_ERRORS) {
-        errors.push({ where: `${where}:${index + 1}`, message: "not a `key : value` line" });
-      } else {
-        skipped++;
-      }
+      malformed.add(index + 1, "not a `key : value` line");
       continue;
     }
     if (key === "processor" && /^\d+$/.test(value)) {
@@ -54,6 +49,5 @@ export function parseCpuinfo(text: string, where: string): ParsedCpuinfo {
     }
     (current ?? shared)[key] = value;
   }
-  if (skipped > 0) errors.push({ where, message: `${skipped} more malformed lines not listed` });
-  return { processors, shared, errors };
+  return { processors, shared, errors: malformed.finish() };
 }

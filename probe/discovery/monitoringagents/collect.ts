@@ -12,8 +12,7 @@ export const LSB_DIRECTORY = "etc/init.d";
 /** Debian and SUSE put the plugins under lib, Red Hat under lib64. */
 export const NAGIOS_DIRECTORIES = ["usr/lib/nagios/plugins", "usr/lib64/nagios/plugins"];
 
-const isNotInstalled = (error: unknown) =>
-  error instanceof CommandError && error.notInstalled;
+const isNotInstalled = (error: unknown) => error instanceof CommandError && error.notInstalled;
 
 /** Lists the monitoring agents installed: names only, nothing is run. */
 export async function collectMonitoringAgents(

@@ -1,4 +1,5 @@
 import type { DiscoveryError } from "../../../protocol/discovery-document.js";
+import { LineErrors } from "../line-errors.js";
 
 export interface UnitFile {
   state: string;
@@ -26,7 +27,6 @@ export const UNIT_TYPES = [
   "scope",
 ];
 const STATE = /^[a-z][a-z0-9-]{0,31}$/;
-const MAX_ERRORS = 20;
 
 export function unitType(name: string): string | undefined {
   if (!UNIT_NAME.test(name)) return undefined;
@@ -44,7 +44,7 @@ export function parseUnitFiles(
   where: string,
 ): { units: Map<string, UnitFile>; errors: DiscoveryError[] } {
   const rows = jsonRows(stdout);
-  const errors = new Errors(where);
+  const errors = new LineErrors(where);
   const units = new Map<string, UnitFile>();
   const add = (line: number, name: unknown, state: unknown, preset: unknown) => {
     if (typeof name !== "string" || unitType(name) === undefined) {
@@ -71,7 +71,7 @@ export function parseUnitFiles(
       add(index + 1, name, state, preset === "-" ? undefined : preset);
     }
   }
-  return { units, errors: errors.done() };
+  return { units, errors: errors.finish() };
 }
 
 /**
@@ -84,7 +84,7 @@ export function parseLoadedUnits(
   where: string,
 ): { units: Map<string, LoadedUnit>; errors: DiscoveryError[] } {
   const rows = jsonRows(stdout);
-  const errors = new Errors(where);
+  const errors = new LineErrors(where);
   const units = new Map<string, LoadedUnit>();
   const add = (line: number, name: unknown, load: unknown, active: unknown, sub: unknown) => {
     if (typeof name !== "string" || unitType(name) === undefined) {
@@ -114,7 +114,7 @@ export function parseLoadedUnits(
       add(index + 1, name, load, active, sub);
     }
   }
-  return { units, errors: errors.done() };
+  return { units, errors: errors.finish() };
 }
 
 /** The rows of a JSON array of objects, or undefined when stdout is not one. */
@@ -128,25 +128,5 @@ function jsonRows(stdout: string): Array<Record<string, unknown>> | undefined {
     );
   } catch {
     return undefined;
-  }
-}
-
-class Errors {
-  private readonly items: DiscoveryError[] = [];
-  private skipped = 0;
-  constructor(private readonly where: string) {}
-  add(line: number, message: string) {
-    if (this.items.length < MAX_ERRORS)
-      this.items.push({ where: `${this.where}:${line}`, message });
-    else this.skipped++;
-  }
-  done(): DiscoveryError[] {
-    if (this.skipped > 0) {
-      this.items.push({
-        where: this.where,
-        message: `${this.skipped} more bad entries not listed`,
-      });
-    }
-    return this.items;
   }
 }

@@ -1,4 +1,5 @@
 import type { DiscoveryError } from "../../../protocol/discovery-document.js";
+import { LineErrors } from "../line-errors.js";
 
 /** os-release fields as written in the file, except ID_LIKE which is split into a list. */
 export type OsRelease = Record<string, string | string[]>;
@@ -11,7 +12,6 @@ export interface ParsedOsRelease {
 const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const MAX_VALUE_LENGTH = 1024;
 export const MAX_FIELDS = 200;
-const MAX_ERRORS = 20;
 
 /**
  * Parses os-release(5): KEY=value lines, values optionally in single or double
@@ -20,12 +20,8 @@ const MAX_ERRORS = 20;
  */
 export function parseOsRelease(text: string, where: string): ParsedOsRelease {
   const release: OsRelease = {};
-  const errors: DiscoveryError[] = [];
-  let skipped = 0;
-  const fail = (lineNumber: number, message: string) => {
-    if (errors.length < MAX_ERRORS) errors.push({ where: `${where}:${lineNumber}`, message });
-    else skipped++;
-  };
+  const malformed = new LineErrors(where);
+  const fail = (lineNumber: number, message: string) => malformed.add(lineNumber, message);
 
   const lines = text.split("\n");
   for (const [index, raw] of lines.entries()) {
@@ -57,10 +53,7 @@ export function parseOsRelease(text: string, where: string): ParsedOsRelease {
     }
     release[key] = key === "ID_LIKE" ? value.split(/\s+/).filter((id) => id !== "") : value;
   }
-  if (skipped > 0) {
-    errors.push({ where, message: `${skipped} more malformed lines not listed` });
-  }
-  return { release, errors };
+  return { release, errors: malformed.finish() };
 }
 
 /** The value of one assignment, or undefined when its quoting is broken. */

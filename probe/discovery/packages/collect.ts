@@ -47,8 +47,7 @@ export function managerQueries(fsRoot: string): ManagerQuery[] {
   ];
 }
 
-const isNotInstalled = (error: unknown) =>
-  error instanceof CommandError && error.notInstalled;
+const isNotInstalled = (error: unknown) => error instanceof CommandError && error.notInstalled;
 
 /**
  * Asks every package manager present. A manager that is not installed is not

@@ -1,4 +1,5 @@
 import type { DiscoveryError } from "../../../protocol/discovery-document.js";
+import { LineErrors } from "../line-errors.js";
 import type { InstalledPackage } from "./types.js";
 
 /** The dpkg-query fields asked for, in line order. */
@@ -26,25 +27,6 @@ export interface ParsedPackages {
 const NAME = /^[A-Za-z0-9_+][A-Za-z0-9_.+-]{0,199}$/;
 const VERSION = /^[A-Za-z0-9.+~:^_-]{1,200}$/;
 const ARCH = /^[A-Za-z0-9_-]{1,32}$/;
-const MAX_ERRORS = 20;
-
-/** Collects per-line problems, listing the first few and counting the rest. */
-class LineErrors {
-  readonly items: DiscoveryError[] = [];
-  private skipped = 0;
-  constructor(private readonly where: string) {}
-  add(line: number, message: string) {
-    if (this.items.length < MAX_ERRORS)
-      this.items.push({ where: `${this.where}:${line}`, message });
-    else this.skipped++;
-  }
-  done(): DiscoveryError[] {
-    if (this.skipped > 0) {
-      this.items.push({ where: this.where, message: `${this.skipped} more bad lines not listed` });
-    }
-    return this.items;
-  }
-}
 
 /**
  * dpkg-query -W output in DPKG_FORMAT. Only installed packages are kept: the
@@ -84,7 +66,7 @@ export function parseDpkgQuery(text: string, where = "dpkg-query"): ParsedPackag
       manager: "dpkg",
     });
   }
-  return { packages, errors: errors.done() };
+  return { packages, errors: errors.finish() };
 }
 
 /** rpm -qa output in RPM_FORMAT. */
@@ -123,7 +105,7 @@ export function parseRpmQuery(text: string, where = "rpm"): ParsedPackages {
       manager: "rpm",
     });
   }
-  return { packages, errors: errors.done() };
+  return { packages, errors: errors.finish() };
 }
 
 /** "bash-5.1.8-6.el9.src.rpm" → { name: "bash", version: "5.1.8-6.el9" }. */

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ErrorList } from "../error-list.js";
-import { MAX_LINE_ERRORS_PER_FILE } from "./line-errors.js";
+import { MAX_LINE_ERRORS } from "../line-errors.js";
 import { parseIdNames } from "./parse-accounts.js";
 
 const etc = join(import.meta.dirname, "fixtures", "host", "root", "etc");
@@ -41,6 +41,6 @@ describe("parseIdNames", () => {
       "/etc/passwd:1",
       "/etc/passwd:2",
     ]);
-    expect(errors.items).toHaveLength(MAX_LINE_ERRORS_PER_FILE + 1);
+    expect(errors.items).toHaveLength(MAX_LINE_ERRORS + 1);
   });
 });

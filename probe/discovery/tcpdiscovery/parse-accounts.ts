@@ -1,5 +1,5 @@
 import type { ErrorList } from "../error-list.js";
-import { LineErrors, quoted } from "./line-errors.js";
+import { LineErrors, quoted } from "../line-errors.js";
 
 const MAX_NAME_LENGTH = 256;
 
@@ -11,7 +11,7 @@ const MAX_NAME_LENGTH = 256;
  */
 export function parseIdNames(text: string, path: string, errors: ErrorList): Map<number, string> {
   const names = new Map<number, string>();
-  const malformed = new LineErrors(errors, path);
+  const malformed = new LineErrors(path, errors);
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string;

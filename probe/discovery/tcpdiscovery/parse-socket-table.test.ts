@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ErrorList } from "../error-list.js";
-import { MAX_LINE_ERRORS_PER_FILE } from "./line-errors.js";
+import { MAX_LINE_ERRORS } from "../line-errors.js";
 import { parseSocketLine, parseSocketTable, type TableOptions } from "./parse-socket-table.js";
 
 const net = join(import.meta.dirname, "fixtures", "host", "proc", "net");
@@ -142,10 +142,10 @@ describe("parseSocketTable", () => {
   it("caps the errors of a file of junk and keeps quoted fields short", () => {
     const junk = Array.from({ length: 500 }, (_, i) => `${i}: ${"Z".repeat(10_000)} x`).join("\n");
     const { errors } = parse(junk);
-    expect(errors).toHaveLength(MAX_LINE_ERRORS_PER_FILE + 1);
+    expect(errors).toHaveLength(MAX_LINE_ERRORS + 1);
     expect(errors.at(-1)).toEqual({
       where: "/proc/net/tcp",
-      message: `${500 - MAX_LINE_ERRORS_PER_FILE} more malformed lines skipped (500 in all)`,
+      message: `${500 - MAX_LINE_ERRORS} more malformed lines not listed (500 in all)`,
     });
     for (const error of errors) expect(error.message.length).toBeLessThan(200);
   });

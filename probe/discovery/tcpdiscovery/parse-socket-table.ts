@@ -12,8 +12,8 @@
  * Each distinct address is decoded once.
  */
 import type { ErrorList } from "../error-list.js";
+import { LineErrors, quoted } from "../line-errors.js";
 import { decodeHexAddress } from "./address.js";
-import { LineErrors, quoted } from "./line-errors.js";
 
 export type Proto = "tcp" | "udp";
 
@@ -171,7 +171,7 @@ export function parseSocketTable(
   errors: ErrorList,
 ): SocketEntry[] {
   const sockets: SocketEntry[] = [];
-  const malformed = new LineErrors(errors, options.path);
+  const malformed = new LineErrors(options.path, errors);
   const parser = new TableParser(options);
   const line = new RegExp(LINE.source, LINE.flags);
   let lineNumber = 0;
