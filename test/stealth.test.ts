@@ -27,12 +27,28 @@ const skipReason = !capability.ok
     : "";
 if (skipReason) console.warn(`stealth test skipped: ${skipReason}`);
 
-/** Starts tcpdump inside ns on all interfaces and resolves once it is listening. */
+/**
+ * Starts tcpdump inside ns on all interfaces and resolves once it is listening.
+ * --immediate-mode matters: without it packets wait in the kernel's ring for up
+ * to a second and are lost when tcpdump is stopped, hiding any transmission.
+ */
 function startCapture(ns: Namespace, file: string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const capture = spawn(
       "ip",
-      ["netns", "exec", ns.name, "tcpdump", "-i", "any", "-n", "-U", "-w", file],
+      [
+        "netns",
+        "exec",
+        ns.name,
+        "tcpdump",
+        "-i",
+        "any",
+        "-n",
+        "--immediate-mode",
+        "-U",
+        "-w",
+        file,
+      ],
       {
         stdio: ["ignore", "ignore", "pipe"],
       },
