@@ -184,7 +184,7 @@ describe("cpu collector on this machine", () => {
   });
 
   it.skipIf(lscpu === undefined)(
-    "agrees with lscpu on sockets and cores (skipped: lscpu is not installed)",
+    "agrees with lscpu on sockets and cores (skips without lscpu)",
     async () => {
       const rows = (lscpu ?? "")
         .split("\n")

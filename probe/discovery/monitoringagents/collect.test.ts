@@ -281,7 +281,7 @@ const systemctlCount = (() => {
 
 describe("monitoringagents collector on this machine", () => {
   it.skipIf(!existsSync(HEARTBEAT))(
-    "lists the same heartbeat OCF agents as the directory (skipped: resource-agents not installed)",
+    "lists the same heartbeat OCF agents as the directory (skips without resource-agents)",
     async () => {
       const { data } = await discover(monitoringagentsAgent, liveContext());
       expect(data.ocf.heartbeat).toEqual(liveExecutables(HEARTBEAT));
@@ -290,7 +290,7 @@ describe("monitoringagents collector on this machine", () => {
   );
 
   it.skipIf(!existsSync(PLUGINS))(
-    "lists the Nagios plugins of monitoring-plugins (skipped: no /usr/lib/nagios/plugins)",
+    "lists the Nagios plugins of monitoring-plugins (skips without /usr/lib/nagios/plugins)",
     async () => {
       const { data } = await discover(monitoringagentsAgent, liveContext());
       const expected = liveExecutables(PLUGINS).filter((name) => name !== "utils.sh");
@@ -300,7 +300,7 @@ describe("monitoringagents collector on this machine", () => {
   );
 
   it.skipIf(systemctlCount === undefined)(
-    "has as many systemd unit files as systemctl lists (skipped: systemctl unusable here)",
+    "has as many systemd unit files as systemctl lists (skips where systemctl is unusable)",
     async () => {
       const { data } = await discover(monitoringagentsAgent, liveContext());
       const withFiles = Object.values(data.systemd).filter((unit) => unit.state !== null);

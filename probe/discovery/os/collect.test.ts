@@ -173,7 +173,7 @@ describe("os collector on this machine", () => {
   });
 
   it.skipIf(!existsSync("/etc/machine-id"))(
-    "reports /etc/machine-id as the machine id (skipped: this host has no /etc/machine-id)",
+    "reports /etc/machine-id as the machine id (skips without /etc/machine-id)",
     async () => {
       const document = await discover(osAgent, liveContext());
       expect(document.data.machine_id).toBe(readFileSync("/etc/machine-id", "utf8").trim());

@@ -127,7 +127,7 @@ const dpkgQuery = (() => {
 
 describe("packages collector on this machine", () => {
   it.skipIf(dpkgQuery === undefined)(
-    "lists exactly the packages dpkg-query says are installed (skipped: no dpkg-query)",
+    "lists exactly the packages dpkg-query says are installed (skips without dpkg-query)",
     async () => {
       const installed = (dpkgQuery ?? "")
         .split("\n")
