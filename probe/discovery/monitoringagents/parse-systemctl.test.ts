@@ -103,6 +103,9 @@ describe("parseLoadedUnits", () => {
     const { units, errors } = parseLoadedUnits("\u0000junk\n".repeat(30), "s");
     expect(units.size).toBe(0);
     expect(errors).toHaveLength(21);
-    expect(errors[20]).toEqual({ where: "s", message: "10 more malformed lines not listed (30 in all)" });
+    expect(errors[20]).toEqual({
+      where: "s",
+      message: "10 more malformed lines not listed (30 in all)",
+    });
   });
 });

@@ -61,7 +61,10 @@ describe("parseOsRelease", () => {
     const { release, errors } = parseOsRelease(junk, "junk");
     expect(release).toEqual({});
     expect(errors).toHaveLength(21);
-    expect(errors[20]).toEqual({ where: "junk", message: "480 more malformed lines not listed (500 in all)" });
+    expect(errors[20]).toEqual({
+      where: "junk",
+      message: "480 more malformed lines not listed (500 in all)",
+    });
   });
 
   it("ID_LIKE of blanks only is an empty list", () => {

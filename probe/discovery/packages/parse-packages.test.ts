@@ -76,7 +76,10 @@ describe("parseDpkgQuery", () => {
     const { packages, errors } = parseDpkgQuery(junk, "dpkg-query");
     expect(packages).toEqual([]);
     expect(errors).toHaveLength(21);
-    expect(errors[20]).toEqual({ where: "dpkg-query", message: "80 more malformed lines not listed (100 in all)" });
+    expect(errors[20]).toEqual({
+      where: "dpkg-query",
+      message: "80 more malformed lines not listed (100 in all)",
+    });
   });
 });
 
