@@ -8,7 +8,7 @@ import type { DiscoveryError } from "../../../protocol/discovery-document.js";
 import { ErrorList } from "../error-list.js";
 import { canonicalIp, canonicalMac, isZeroMac } from "../netconfig/addresses.js";
 import { interfaceNameProblem, shownName } from "../netconfig/interface-name.js";
-import { Fields, isRecord, parseIpJson } from "../netconfig/ip-json.js";
+import { type Fields, ipJsonRecords } from "../netconfig/ip-json.js";
 import type { NeighbourEntry } from "./types.js";
 
 /** States of entries that hold no usable MAC. */
@@ -22,23 +22,11 @@ export interface ParsedNeighbours {
 
 export function parseIpNeigh(text: string, where: string): ParsedNeighbours {
   const errors = new ErrorList();
-  let rows: unknown[];
-  try {
-    rows = parseIpJson(text);
-  } catch (error) {
-    errors.add(where, error);
-    return { entries: [], errors: errors.items };
-  }
   const entries: NeighbourEntry[] = [];
-  rows.forEach((row, index) => {
-    const rowWhere = `${where}: entry ${index}`;
-    if (!isRecord(row)) {
-      errors.add(rowWhere, "not an object; skipped");
-      return;
-    }
-    const entry = neighbour(new Fields(row, rowWhere, errors), rowWhere, errors);
+  for (const row of ipJsonRecords(text, where, errors)) {
+    const entry = neighbour(row.fields, row.where, errors);
     if (entry) entries.push(entry);
-  });
+  }
   return { entries, errors: errors.items };
 }
 

@@ -42,6 +42,37 @@ export function escapeControlsInStrings(text: string): string {
   return copiedUpTo === 0 ? text : out + text.slice(copiedUpTo);
 }
 
+/** One object of iproute2's JSON list, with where it was for error entries. */
+export interface IpJsonRecord {
+  fields: Fields;
+  where: string;
+}
+
+/**
+ * The objects of iproute2 JSON output, each wrapped for typed reading.
+ * Output that is not a JSON list is one error entry and no records; an entry
+ * that is not an object is an error entry and skipped.
+ */
+export function* ipJsonRecords(
+  text: string,
+  where: string,
+  errors: ErrorList,
+): Generator<IpJsonRecord> {
+  let entries: unknown[];
+  try {
+    entries = parseIpJson(text);
+  } catch (error) {
+    errors.add(where, error);
+    return;
+  }
+  // A generator, so error entries stay in the order of the output's entries.
+  for (const [index, entry] of entries.entries()) {
+    const entryWhere = `${where}: entry ${index}`;
+    if (isRecord(entry)) yield { fields: new Fields(entry, entryWhere, errors), where: entryWhere };
+    else errors.add(entryWhere, "not an object; skipped");
+  }
+}
+
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -6,7 +6,7 @@ import type { DiscoveryError } from "../../../protocol/discovery-document.js";
 import { ErrorList } from "../error-list.js";
 import { canonicalIp, canonicalMac } from "./addresses.js";
 import { interfaceNameProblem, MAX_ALTNAME_BYTES, shownName } from "./interface-name.js";
-import { Fields, isRecord, parseIpJson } from "./ip-json.js";
+import { Fields, ipJsonRecords, isRecord } from "./ip-json.js";
 import { alias, MAX_ALIAS, operstate, WORD } from "./link-values.js";
 import type { BondSettings, IpAddress, LinkFacts, MasterLink } from "./types.js";
 
@@ -20,30 +20,18 @@ export interface ParsedLinks {
 
 export function parseIpAddress(text: string, where: string): ParsedLinks {
   const errors = new ErrorList();
-  let entries: unknown[];
-  try {
-    entries = parseIpJson(text);
-  } catch (error) {
-    errors.add(where, error);
-    return { links: [], errors: errors.items };
-  }
   const links: LinkFacts[] = [];
   const seen = new Set<string>();
-  entries.forEach((entry, index) => {
-    const entryWhere = `${where}: entry ${index}`;
-    if (!isRecord(entry)) {
-      errors.add(entryWhere, "not an object; skipped");
-      return;
-    }
-    const link = parseLink(new Fields(entry, entryWhere, errors), entryWhere, errors);
-    if (!link) return;
+  for (const { fields, where: entryWhere } of ipJsonRecords(text, where, errors)) {
+    const link = parseLink(fields, entryWhere, errors);
+    if (!link) continue;
     if (seen.has(link.name)) {
       errors.add(entryWhere, `interface ${shownName(link.name)} listed twice; second skipped`);
-      return;
+      continue;
     }
     seen.add(link.name);
     links.push(link);
-  });
+  }
   return { links, errors: errors.items };
 }
 

@@ -8,7 +8,7 @@ import type { DiscoveryError } from "../../../protocol/discovery-document.js";
 import { ErrorList } from "../error-list.js";
 import { canonicalIp } from "./addresses.js";
 import { interfaceNameProblem, shownName } from "./interface-name.js";
-import { Fields, isRecord, parseIpJson } from "./ip-json.js";
+import { Fields, ipJsonRecords, isRecord } from "./ip-json.js";
 
 export interface DefaultRoute {
   dev: string;
@@ -26,25 +26,12 @@ const FORWARDING = new Set(["unicast"]);
 
 export function parseDefaultRoutes(text: string, where: string): ParsedRoutes {
   const errors = new ErrorList();
-  let entries: unknown[];
-  try {
-    entries = parseIpJson(text);
-  } catch (error) {
-    errors.add(where, error);
-    return { routes: [], errors: errors.items };
-  }
   const routes: DefaultRoute[] = [];
-  entries.forEach((entry, index) => {
-    const entryWhere = `${where}: entry ${index}`;
-    if (!isRecord(entry)) {
-      errors.add(entryWhere, "not an object; skipped");
-      return;
-    }
-    const route = new Fields(entry, entryWhere, errors);
-    if (route.string("dst", 64) !== "default") return;
+  for (const { fields: route, where: entryWhere } of ipJsonRecords(text, where, errors)) {
+    if (route.string("dst", 64) !== "default") continue;
     const type = route.string("type", 64);
-    if (type !== undefined && !FORWARDING.has(type)) return;
-    const nexthops = route.has("nexthops") ? route.list("nexthops") : [entry];
+    if (type !== undefined && !FORWARDING.has(type)) continue;
+    const nexthops = route.has("nexthops") ? route.list("nexthops") : [route.record];
     nexthops.forEach((hop, hopIndex) => {
       const hopWhere = route.has("nexthops") ? `${entryWhere} nexthop ${hopIndex}` : entryWhere;
       if (!isRecord(hop)) {
@@ -54,7 +41,7 @@ export function parseDefaultRoutes(text: string, where: string): ParsedRoutes {
       const parsed = nextHop(new Fields(hop, hopWhere, errors), hopWhere, errors);
       if (parsed) routes.push(parsed);
     });
-  });
+  }
   return { routes, errors: errors.items };
 }
 

@@ -36,25 +36,12 @@ const ARCH = /^[A-Za-z0-9_-]{1,32}$/;
 export function parseDpkgQuery(text: string, where = "dpkg-query"): ParsedPackages {
   const errors = new LineErrors(where);
   const packages: InstalledPackage[] = [];
-  for (const [index, line] of text.split("\n").entries()) {
-    if (line === "") continue;
-    const fields = line.split("\t");
-    if (fields.length !== 6) {
-      errors.add(index + 1, `expected 6 tab-separated fields, found ${fields.length}`);
-      continue;
-    }
-    const [name, version, arch, status, source, sourceVersion] = fields as [
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-    ];
+  for (const { lineNumber, fields } of sixFieldLines(text, errors)) {
+    const [name, version, arch, status, source, sourceVersion] = fields;
     if (status[1] !== "i") continue;
     const problem = invalidField({ name, version, arch });
     if (problem) {
-      errors.add(index + 1, problem);
+      errors.add(lineNumber, problem);
       continue;
     }
     packages.push({
@@ -73,26 +60,13 @@ export function parseDpkgQuery(text: string, where = "dpkg-query"): ParsedPackag
 export function parseRpmQuery(text: string, where = "rpm"): ParsedPackages {
   const errors = new LineErrors(where);
   const packages: InstalledPackage[] = [];
-  for (const [index, line] of text.split("\n").entries()) {
-    if (line === "") continue;
-    const fields = line.split("\t");
-    if (fields.length !== 6) {
-      errors.add(index + 1, `expected 6 tab-separated fields, found ${fields.length}`);
-      continue;
-    }
-    const [name, epoch, upstream, release, rawArch, sourceRpm] = fields as [
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-    ];
+  for (const { lineNumber, fields } of sixFieldLines(text, errors)) {
+    const [name, epoch, upstream, release, rawArch, sourceRpm] = fields;
     const version = `${epoch === "(none)" ? "" : `${epoch}:`}${upstream}-${release}`;
     const arch = rawArch === "(none)" ? null : rawArch;
     const problem = invalidField({ name, version, arch });
     if (problem) {
-      errors.add(index + 1, problem);
+      errors.add(lineNumber, problem);
       continue;
     }
     const source = parseSourceRpm(sourceRpm);
@@ -106,6 +80,21 @@ export function parseRpmQuery(text: string, where = "rpm"): ParsedPackages {
     });
   }
   return { packages, errors: errors.finish() };
+}
+
+type SixFields = [string, string, string, string, string, string];
+
+/** The non-empty lines of six tab-separated fields; any other line is an error entry. */
+function* sixFieldLines(
+  text: string,
+  errors: LineErrors,
+): Generator<{ lineNumber: number; fields: SixFields }> {
+  for (const [index, line] of text.split("\n").entries()) {
+    if (line === "") continue;
+    const fields = line.split("\t");
+    if (fields.length === 6) yield { lineNumber: index + 1, fields: fields as SixFields };
+    else errors.add(index + 1, `expected 6 tab-separated fields, found ${fields.length}`);
+  }
 }
 
 /** "bash-5.1.8-6.el9.src.rpm" → { name: "bash", version: "5.1.8-6.el9" }. */
