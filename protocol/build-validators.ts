@@ -15,7 +15,7 @@ const standaloneCode = (
   ) as typeof import("ajv/dist/standalone/index.js")
 ).default;
 
-export function buildValidators(outDirectory: string): string[] {
+export function buildValidators(outDirectory: string): readonly string[] {
   const ajv = discoveryAjv({ code: { source: true } });
   mkdirSync(outDirectory, { recursive: true });
   const names = schemaNames();

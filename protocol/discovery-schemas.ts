@@ -16,12 +16,15 @@ export function schemaDirectory(): string {
   return join(packageRoot(), "schemas", "discovery");
 }
 
-/** Schema names: "envelope" and one per discovery type. */
-export function schemaNames(): string[] {
-  return readdirSync(schemaDirectory())
+let names: readonly string[] | undefined;
+
+/** Schema names: "envelope" and one per discovery type (the directory is read once). */
+export function schemaNames(): readonly string[] {
+  names ??= readdirSync(schemaDirectory())
     .filter((file) => file.endsWith(SUFFIX))
     .map((file) => file.slice(0, -SUFFIX.length))
     .sort();
+  return names;
 }
 
 /** The key each schema is registered under; type schemas $ref the envelope by it. */
