@@ -1,4 +1,6 @@
 import { execFile } from "node:child_process";
+import { accessSync, constants, statSync } from "node:fs";
+import { delimiter, join } from "node:path";
 
 export interface CommandResult {
   stdout: string;
@@ -42,7 +44,9 @@ export const runCommand: CommandRunner = (program, args) =>
       (error, stdout, stderr) => {
         if (error) {
           const code = (error as NodeJS.ErrnoException).code;
-          if (code === "ENOENT") {
+          // EACCES also comes back when the program is absent but a PATH directory is
+          // unreadable (a service user with root's PATH): absent is what matters then.
+          if (code === "ENOENT" || (code === "EACCES" && !findOnPath(program))) {
             reject(CommandError.notInstalled(command));
             return;
           }
@@ -56,3 +60,21 @@ export const runCommand: CommandRunner = (program, args) =>
       },
     );
   });
+
+/** The executable file that PATH resolves program to, or undefined when there is none. */
+export function findOnPath(program: string, path = process.env.PATH ?? ""): string | undefined {
+  const candidates = program.includes("/")
+    ? [program]
+    : path
+        .split(delimiter)
+        .filter((dir) => dir !== "")
+        .map((dir) => join(dir, program));
+  return candidates.find((candidate) => {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return statSync(candidate).isFile();
+    } catch {
+      return false;
+    }
+  });
+}
