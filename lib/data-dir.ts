@@ -1,0 +1,19 @@
+import { resolve } from "node:path";
+
+export const DATA_DIR_ENV = "ASSIM_DATA_DIR";
+export const DEFAULT_DATA_DIR = ".assim";
+
+/**
+ * Where assim keeps its state: the embedded graph store, keys, export state and
+ * a Neo4j home. An explicit `--data-dir` wins, then ASSIM_DATA_DIR, then
+ * `./.assim`, beside the `./out` that `assim up` writes (services installed
+ * with systemd pass `--data-dir /var/lib/assim`).
+ */
+export function resolveDataDir(
+  option?: string,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): string {
+  const chosen = option?.trim() || env[DATA_DIR_ENV]?.trim() || DEFAULT_DATA_DIR;
+  return resolve(cwd, chosen);
+}
