@@ -174,11 +174,13 @@ export interface Power {
   pair_control?: boolean;
   /** PSE power pairs: "signal" (1) or "spare" (2). */
   pairs?: "signal" | "spare" | `reserved_${number}`;
-  /** Power class 0..4 (the TLV's 1..5 minus one). */
+  /** Power class as sent: 1..5 mean class 0..4, 0 is unknown (tshark shows the same number). */
   power_class?: number;
-  /** 802.3at extension. */
+  /** 802.3at extension: type 1 or 2. */
   power_type?: number;
+  /** PSE: "unknown","primary","backup"; PD: "unknown","pse","local","pse_and_local"; or "reserved_<N>". */
   power_source?: string;
+  /** "unknown","critical","high","low". */
   power_priority?: string;
   requested_mw?: number;
   allocated_mw?: number;
@@ -272,4 +274,10 @@ export type DecodeResult =
       /** Byte offset of that TLV (or header) in the frame. */
       offset: number;
       message: string;
+      /**
+       * What decoded before the fault, when the mandatory TLVs (LLDP chassis,
+       * port, TTL; CDP device ID) did: a frame cut short by the capture's
+       * snap length still names its sender. Consumers decide whether to use it.
+       */
+      partial?: Neighbour;
     };
