@@ -10,8 +10,10 @@ export type SwitchProtocol = "lldp" | "cdp";
 /**
  * One vocabulary for both protocols. LLDP (802.1AB system capabilities):
  * other, repeater, bridge, wlan_ap, router, telephone, docsis, station, cvlan,
- * svlan, tpmr. CDP adds: source_route_bridge, switch, host, igmp,
- * remotely_managed, cvta, two_port_mac_relay. A bit with no name becomes
+ * svlan, tpmr (two-port MAC relay). CDP uses the same names for the same
+ * concepts (transparent bridge → bridge, VoIP phone → telephone, two-port
+ * MAC relay → tpmr) and adds: source_route_bridge, switch, host, igmp,
+ * remotely_managed, cvta. A bit with no name becomes
  * "bit<N>" (N counted from 0 at the least significant bit).
  */
 export type CapabilityName =
@@ -32,7 +34,6 @@ export type CapabilityName =
   | "igmp"
   | "remotely_managed"
   | "cvta"
-  | "two_port_mac_relay"
   | `bit${number}`;
 
 /** CDP has one bitmap: supported = enabled = the set bits. */
