@@ -17,7 +17,7 @@ import { FIELD_CHECKS, type FieldCheck, normalise } from "./tshark-fields.js";
 
 const FIXTURES = join(import.meta.dirname, "fixtures");
 const captures = readdirSync(FIXTURES)
-  .filter((name) => name.endsWith(".pcap"))
+  .filter((name) => name.endsWith(".pcap") || name.endsWith(".pcapng"))
   .sort();
 
 const hasTshark = spawnSync("tshark", ["-v"], { encoding: "utf8" }).status === 0;
