@@ -17,6 +17,14 @@ export class DecodeFault extends Error {
   }
 }
 
+/**
+ * Every bounds check made by any ByteReader. Each loop in the decoders reads
+ * through a ByteReader and every read but an empty one consumes bytes, so the
+ * count per frame stays proportional to the frame's length; the fuzz test
+ * holds each decode to such a budget, which is how it proves nothing loops.
+ */
+export const readerSteps = { count: 0 };
+
 export class ByteReader {
   private pos: number;
 
@@ -61,6 +69,7 @@ export class ByteReader {
   }
 
   private need(count: number, what: string): void {
+    readerSteps.count++;
     if (count > this.end - this.pos) {
       this.fail(
         `${what} needs ${count} byte${count === 1 ? "" : "s"} at offset ${this.offset}, ` +
@@ -110,6 +119,7 @@ export class ByteReader {
 
   /** Everything left in the range. */
   rest(): Uint8Array {
+    readerSteps.count++;
     const view = this.bytes.subarray(this.pos, this.end);
     this.pos = this.end;
     return view;
@@ -125,6 +135,7 @@ export class ByteReader {
    * starts at frame offset `tlvOffset`; this reader moves past them.
    */
   sub(count: number, tlv: string, tlvOffset: number, what = `${tlv} value`): ByteReader {
+    readerSteps.count++;
     if (count > this.end - this.pos) {
       // The fault belongs to the TLV whose length lies, not to the enclosing range.
       throw new DecodeFault(
