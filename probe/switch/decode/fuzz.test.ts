@@ -118,12 +118,10 @@ function flips(pool: Seed[]): fc.Arbitrary<Case> {
 }
 
 function truncations(pool: Seed[]): fc.Arbitrary<Case> {
-  return fc
-    .tuple(fc.constantFrom(...pool), fc.nat())
-    .map(([seed, cut]) => ({
-      bytes: seed.bytes.slice(0, cut % (seed.bytes.length + 1)),
-      linkType: seed.linkType,
-    }));
+  return fc.tuple(fc.constantFrom(...pool), fc.nat()).map(([seed, cut]) => ({
+    bytes: seed.bytes.slice(0, cut % (seed.bytes.length + 1)),
+    linkType: seed.linkType,
+  }));
 }
 
 /** A TLV header's length field set to a random value. */
