@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { packageVersion } from "../lib/package-root.js";
 import { registerDiscover } from "./commands/discover.js";
+import { registerSwitch } from "./commands/switch.js";
 import { registerUp } from "./commands/up.js";
 import { UsageError } from "./errors.js";
 
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerUp(program);
   registerDiscover(program);
+  registerSwitch(program);
   return program;
 }
 

@@ -96,7 +96,9 @@ describe("readCaptureFile", () => {
       `${file}: not a pcap or pcapng file (magic 0x68656c6c) (at byte offset 0)`,
     );
     expect(error.offset).toBe(0);
-    expect(captureError(join(workDir, "missing.pcap")).message).toMatch(/cannot open: ENOENT/);
+    const missing = captureError(join(workDir, "missing.pcap"));
+    expect(missing.message).toMatch(/missing.pcap: cannot open: ENOENT[^)]*$/);
+    expect(missing.offset).toBeUndefined();
   });
 
   it("names the record's offset when a record is cut short", () => {

@@ -29,12 +29,13 @@ export interface CapturedFrame {
 }
 
 export class CaptureFileError extends Error {
+  /** `offset` is undefined when the file could not be opened at all. */
   constructor(
     readonly file: string,
-    readonly offset: number,
+    readonly offset: number | undefined,
     message: string,
   ) {
-    super(`${file}: ${message} (at byte offset ${offset})`);
+    super(`${file}: ${message}${offset === undefined ? "" : ` (at byte offset ${offset})`}`);
     this.name = "CaptureFileError";
   }
 }
@@ -122,7 +123,7 @@ export function* readCaptureFile(file: string): Generator<CapturedFrame> {
     fd = openSync(file, "r");
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new CaptureFileError(file, 0, `cannot open: ${reason}`);
+    throw new CaptureFileError(file, undefined, `cannot open: ${reason}`);
   }
   try {
     const window = new FileWindow(fd, file);
