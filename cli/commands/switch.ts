@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { registerSwitchDecode } from "./switch-decode.js";
+import { registerSwitchListen } from "./switch-listen.js";
 
 /**
  * The `assim switch` group: LLDP/CDP switch-neighbour tools. Each subcommand
@@ -10,5 +11,6 @@ export function registerSwitch(program: Command): Command {
     .command("switch")
     .description("switch neighbours from LLDP and CDP: decode captures, listen live");
   registerSwitchDecode(group);
+  registerSwitchListen(group);
   return group;
 }

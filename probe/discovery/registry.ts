@@ -13,11 +13,26 @@ const loaders = {
   tcpdiscovery: async () => (await import("./tcpdiscovery/index.js")).tcpdiscoveryAgent,
   packages: async () => (await import("./packages/index.js")).packagesAgent,
   monitoringagents: async () => (await import("./monitoringagents/index.js")).monitoringagentsAgent,
+  switch: async () => (await import("./switch/index.js")).switchAgent,
 } satisfies Record<string, () => Promise<unknown>>;
 
 export type DiscoveryType = keyof typeof loaders;
 
-export const discoveryTypes = Object.keys(loaders) as readonly DiscoveryType[];
+/**
+ * Types run only when named (`assim discover switch`), never in a default
+ * run: `switch` listens for LLDP/CDP frames for half a minute, which would
+ * make every one-shot discovery that slow. The probe daemon captures
+ * continuously instead. See probe/discovery/switch/README.md.
+ */
+export const onRequestTypes: readonly DiscoveryType[] = ["switch"];
+
+/** The types a run without names (`assim discover`, `assim up`) runs, in order. */
+export const discoveryTypes = (Object.keys(loaders) as DiscoveryType[]).filter(
+  (type) => !onRequestTypes.includes(type),
+) as readonly DiscoveryType[];
+
+/** Every type, the default ones first. */
+export const allDiscoveryTypes: readonly DiscoveryType[] = [...discoveryTypes, ...onRequestTypes];
 
 export function isDiscoveryType(name: string): name is DiscoveryType {
   return Object.hasOwn(loaders, name);

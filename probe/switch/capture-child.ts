@@ -80,7 +80,11 @@ function open(pcap: PcapModule, name: string, request: ChildRequest): PcapSessio
   // notice a failed read: pcap_dispatch returns -1 once when the interface is deleted.
   internals.session.read_callback = () => {
     if (internals.session.dispatch(internals.buf, internals.header) === -1) {
-      send({ type: "stopped", interface: name, message: "the capture failed (interface deleted?)" });
+      send({
+        type: "stopped",
+        interface: name,
+        message: "the capture failed (interface deleted?)",
+      });
       sessions.delete(name);
     }
   };

@@ -52,7 +52,9 @@ export class CaptureProcess {
         if (!this.stopping) handlers.exit(detail);
         resolve();
       };
-      child.once("error", (error) => finish(`could not start the capture program: ${error.message}`));
+      child.once("error", (error) =>
+        finish(`could not start the capture program: ${error.message}`),
+      );
       // "close" waits for stdout to drain, so every message is delivered first.
       child.once("close", (code, signal) =>
         finish(
@@ -66,6 +68,9 @@ export class CaptureProcess {
     const child = spawn(process.execPath, [childScript(), JSON.stringify(request)], {
       // stdin stays open and unused: the child stops when it closes (this process died).
       stdio: ["pipe", "pipe", "pipe"],
+      // Its own process group: Ctrl-C reaches this process, which then stops the
+      // child in order (statistics first), instead of both racing to exit.
+      detached: true,
     });
     return new CaptureProcess(child, handlers);
   }

@@ -16,10 +16,7 @@ export const SWITCH_FILTER =
 /** Why an interface could not be listened on. */
 export type OpenFailure =
   /** No CAP_NET_RAW: the same for every interface, so said once for all. */
-  | "permission"
-  | "no_such_device"
-  | "not_up"
-  | "other";
+  "permission" | "no_such_device" | "not_up" | "other";
 
 export type ChildMessage =
   | { type: "listening"; interface: string; link_type: number }

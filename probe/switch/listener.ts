@@ -4,9 +4,10 @@
  * neighbours out when their TTL runs out. Reports changes and problems
  * through handlers, and the capture status of every interface on request.
  */
-import { decodeFrame } from "./decode/index.js";
+
 import { CaptureProcess } from "./capture-process.js";
 import type { ChildMessage, OpenFailure } from "./capture-protocol.js";
+import { decodeFrame } from "./decode/index.js";
 import { chooseInterfaces, type InterfaceChoice } from "./interfaces.js";
 import type { DecodeResult } from "./neighbour.js";
 import { type NeighbourChange, NeighbourTable } from "./neighbour-table.js";
@@ -235,7 +236,10 @@ export class SwitchListener {
   private settle(): void {
     if (this.settled || [...this.captures.values()].some((c) => c.state === "starting")) return;
     this.settled = true;
-    if (this.stopped) return this.markReady();
+    if (this.stopped) {
+      this.markReady();
+      return;
+    }
     const denied = [...this.captures].filter(([, c]) => c.failure === "permission");
     if (denied.length > 0) {
       const detail = denied[0]?.[1].error ?? "";
