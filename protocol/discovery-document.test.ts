@@ -32,7 +32,7 @@ function problemsOf(document: unknown): string[] {
 }
 
 describe("discovery document envelope", () => {
-  it("knows the seven discovery types", () => {
+  it("knows the eight discovery types", () => {
     expect(knownDiscoveryTypes()).toEqual([
       "arpcache",
       "cpu",
@@ -40,6 +40,7 @@ describe("discovery document envelope", () => {
       "netconfig",
       "os",
       "packages",
+      "switch",
       "tcpdiscovery",
     ]);
   });
