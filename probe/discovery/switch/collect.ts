@@ -62,8 +62,8 @@ export async function collectSwitch(
   for (const [name, capture] of Object.entries(listener.status())) {
     const { state, ...counts } = capture;
     const report: CaptureReport = {
-      ...counts,
       state: state === "listening" ? "listened" : state === "failed" ? "failed" : "stopped",
+      ...counts,
     };
     data.capture.interfaces[name] = report;
     if (capture.failure === "permission") data.capture.permission_denied = true;
