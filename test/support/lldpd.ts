@@ -111,7 +111,9 @@ export class Lldpd {
   cli(args: string[]): string {
     const result = this.tryCli(args);
     if (result.status !== 0) {
-      throw new Error(`lldpcli ${args.join(" ")} failed: ${result.error?.message ?? result.stderr}`);
+      throw new Error(
+        `lldpcli ${args.join(" ")} failed: ${result.error?.message ?? result.stderr}`,
+      );
     }
     return result.stdout;
   }
