@@ -7,33 +7,43 @@ import { writeStdout } from "../output.js";
 const CHUNK = 64 * 1024;
 const PROGRESS_EVERY_MS = 1000;
 
-/** One output line for one frame: what decodeFrame found, with where it came from. */
-export function frameRecord(
-  file: string,
+/**
+ * One output line for one frame: where it came from, then what decodeFrame
+ * found. Built as text around JSON.stringify of the neighbour, rather than
+ * by spreading it into a new object, because this runs once per frame.
+ */
+export function frameLine(
+  fileJson: string,
   frame: number,
   result: ReturnType<typeof decodeFrame>,
   cut?: { captured: number; original: number },
-): Record<string, unknown> {
-  const where = { file, frame, ...(cut === undefined ? {} : { capture_truncated: cut }) };
+): string {
+  const truncated =
+    cut === undefined
+      ? ""
+      : `,"capture_truncated":{"captured":${cut.captured},"original":${cut.original}}`;
+  const head = `{"file":${fileJson},"frame":${frame}${truncated}`;
   switch (result.kind) {
     case "neighbour":
-      return { ...where, protocol: result.protocol, ...result.neighbour };
+      // The neighbour is a non-empty object: its text after "{" continues this one.
+      return `${head},"protocol":"${result.protocol}",${JSON.stringify(result.neighbour).slice(1)}\n`;
     case "ignored":
-      return { ...where, protocol: result.protocol, ignored: result.detail };
+      return `${head},"protocol":"${result.protocol}","ignored":${JSON.stringify(result.detail)}}\n`;
     case "error": {
       const { tlv, offset, message } = result;
-      return {
-        ...where,
+      const rest = {
         ...(result.protocol === undefined ? {} : { protocol: result.protocol }),
         error: { tlv, offset, message },
         ...(result.partial === undefined ? {} : { partial: result.partial }),
       };
+      return `${head},${JSON.stringify(rest).slice(1)}\n`;
     }
   }
 }
 
 /** Decodes every frame of `file` to stdout; returns the frame count. Throws CaptureFileError. */
 async function decodeFile(file: string): Promise<number> {
+  const fileJson = JSON.stringify(file);
   let pending = "";
   let frames = 0;
   let lastProgress = Date.now();
@@ -44,7 +54,7 @@ async function decodeFile(file: string): Promise<number> {
           ? { captured: frame.bytes.length, original: frame.originalLength }
           : undefined;
       const result = decodeFrame(frame.bytes, frame.linkType);
-      pending += `${JSON.stringify(frameRecord(file, frame.number, result, cut))}\n`;
+      pending += frameLine(fileJson, frame.number, result, cut);
       frames++;
       if (pending.length >= CHUNK) {
         await writeStdout(pending);

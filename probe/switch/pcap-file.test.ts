@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { CaptureFileError, readCaptureFile } from "./pcap-file.js";
 import { pcapFileHeader, pcapRecord, writePcapFile } from "./pcap-write.js";
@@ -154,4 +155,41 @@ describe("readCaptureFile", () => {
       expect(run.stdout.trim()).toBe("60\t12.250000000");
     },
   );
+
+  it("on corrupted pcap and pcapng files, yields frames or throws CaptureFileError, nothing else", () => {
+    const originals = ["cdp_v2.pcap", "lldpmed_civicloc.pcapng", "cdp_v2_hdlc.pcapng"].map((name) =>
+      readFileSync(join(FIXTURES, name)),
+    );
+    const file = join(workDir, "corrupt.bin");
+    const outcomes = { read: 0, rejected: 0 };
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...originals),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        fc.nat(),
+        (original, writes, cut) => {
+          const bytes = Buffer.from(original);
+          for (const [at, value] of writes) bytes[at % bytes.length] = value;
+          writeFileSync(file, bytes.subarray(0, cut % (bytes.length + 1)));
+          try {
+            let frames = 0;
+            for (const frame of readCaptureFile(file)) {
+              frames++;
+              if (frame.bytes.length > 262_144 || frames > bytes.length) throw new Error("runaway");
+            }
+            outcomes.read++;
+          } catch (error) {
+            if (!(error instanceof CaptureFileError)) throw error;
+            outcomes.rejected++;
+          }
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+    expect(outcomes.read).toBeGreaterThan(0);
+    expect(outcomes.rejected).toBeGreaterThan(0);
+  });
 });

@@ -6,15 +6,17 @@
  * let any other exception (a bug) through.
  */
 
-export class DecodeFault extends Error {
+/**
+ * Thrown inside the decoders and always caught by their entry points, so it
+ * is deliberately not an Error: capturing a stack trace for every malformed
+ * frame would cost more than decoding it.
+ */
+export class DecodeFault {
   constructor(
     readonly tlv: string,
     readonly offset: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = "DecodeFault";
-  }
+    readonly message: string,
+  ) {}
 }
 
 /**

@@ -31,19 +31,19 @@ const CDP_BITS: CapabilityName[] = [
   "tpmr",
 ];
 
-function names(bits: number, table: CapabilityName[], width: number): CapabilityName[] {
+function names(bits: number, table: CapabilityName[]): CapabilityName[] {
   const out: CapabilityName[] = [];
-  for (let bit = 0; bit < width; bit++) {
-    // Multiplication, not shifts: bit 31 of a u32 must stay positive.
-    if (Math.floor(bits / 2 ** bit) % 2 === 1) out.push(table[bit] ?? `bit${bit}`);
+  // Unsigned shifts keep bit 31 of a u32 positive; stop at the highest set bit.
+  for (let bit = 0; bits >>> bit !== 0 && bit < 32; bit++) {
+    if (((bits >>> bit) & 1) === 1) out.push(table[bit] ?? `bit${bit}`);
   }
   return out;
 }
 
 export function lldpCapabilities(bits: number): CapabilityName[] {
-  return names(bits, LLDP_BITS, 16);
+  return names(bits & 0xffff, LLDP_BITS);
 }
 
 export function cdpCapabilities(bits: number): CapabilityName[] {
-  return names(bits, CDP_BITS, 32);
+  return names(bits, CDP_BITS);
 }

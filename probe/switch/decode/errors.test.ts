@@ -140,6 +140,19 @@ describe("LLDP errors", () => {
     });
   });
 
+  it("802.3bt bytes after the 802.3at power fields are kept raw, the rest decoded", () => {
+    const result = lldp(
+      orgTlv(0x00120f, 2, [0x07, 1, 5, 0x52, ...u16(255), ...u16(250), 0xaa, 0xbb]),
+    );
+    expect(result).toMatchObject({
+      kind: "neighbour",
+      neighbour: {
+        port: { power: { power_type: 2, power_source: "pse", requested_mw: 25500 } },
+        unknown_tlvs: [{ type: 127, oui: "00:12:0f", subtype: 2, hex: "aabb" }],
+      },
+    });
+  });
+
   it("decodeLldp alone reports offsets relative to the LLDPDU unless told where it starts", () => {
     const pdu = Uint8Array.from([...chassis, ...port, ...lldpTlv(3, [1])]);
     expect(decodeLldp(pdu)).toMatchObject({ tlv: "time to live", offset: 16 });

@@ -31,6 +31,8 @@ export function ipv6(bytes: Uint8Array): string {
   return ipaddr.fromByteArray(Array.from(bytes)).toString();
 }
 
+const utf8 = new TextDecoder("utf-8", { fatal: false });
+
 /**
  * Text fields: UTF-8 (ASCII in practice), without the trailing NULs some
  * senders add. Invalid UTF-8 becomes U+FFFD rather than failing the frame.
@@ -38,22 +40,8 @@ export function ipv6(bytes: Uint8Array): string {
 export function text(bytes: Uint8Array): string {
   let end = bytes.length;
   while (end > 0 && bytes[end - 1] === 0) end--;
-  let ascii = true;
-  for (let i = 0; i < end; i++) {
-    if ((bytes[i] as number) >= 0x80) {
-      ascii = false;
-      break;
-    }
-  }
-  if (ascii) {
-    let out = "";
-    for (let i = 0; i < end; i++) out += String.fromCharCode(bytes[i] as number);
-    return out;
-  }
-  return utf8.decode(bytes.subarray(0, end));
+  return utf8.decode(end === bytes.length ? bytes : bytes.subarray(0, end));
 }
-
-const utf8 = new TextDecoder("utf-8", { fatal: false });
 
 /** True when every byte is printable ASCII (space to tilde) and there is at least one. */
 export function isPrintable(bytes: Uint8Array): boolean {

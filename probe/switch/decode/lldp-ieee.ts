@@ -149,7 +149,7 @@ const PRIORITIES = ["unknown", "critical", "high", "low"];
 /**
  * The 802.1AB-2005 three bytes, and the 802.3at extension (type, source,
  * priority, requested and allocated power) when the TLV carries it. The
- * 802.3bt fields that may follow are not decoded.
+ * 802.3bt fields that may follow are kept raw in unknown_tlvs.
  */
 function decodePowerViaMdi(value: ByteReader, draft: NeighbourDraft): void {
   value.expectAtLeast(3);
@@ -178,4 +178,8 @@ function decodePowerViaMdi(value: ByteReader, draft: NeighbourDraft): void {
   power.power_priority = PRIORITIES[typeSourcePriority & 0x03] as string;
   power.requested_mw = value.u16() * 100;
   power.allocated_mw = value.u16() * 100;
+  if (!value.atEnd) {
+    // 802.3bt fields follow; not decoded, but kept.
+    draft.unknown({ type: 127, oui: "00:12:0f", subtype: 2, hex: hex(value.rest()) });
+  }
 }
