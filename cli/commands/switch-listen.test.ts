@@ -296,6 +296,36 @@ describe.skipIf(liveSkip !== "")("assim switch listen, live in a namespace", () 
     // Capture is passive: the listening side transmitted nothing at all.
     expect(txPackets(listener, listenerSide)).toBe(txBefore);
   });
+  it("an interface deleted while listening: says so, stops and exits 1", async () => {
+    const [doomed, peer] = vethBetween(listener, listener, "d");
+    listener.ip("link", "set", doomed, "up");
+    listener.ip("link", "set", peer, "up");
+    const child = spawn(
+      "ip",
+      [
+        "netns",
+        "exec",
+        listener.name,
+        process.execPath,
+        assimBin,
+        "switch",
+        "listen",
+        "-i",
+        doomed,
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    listening = child;
+    const closed = new Promise<number | null>((resolve) => child.once("close", resolve));
+    const stderr = waitFor(child, "stderr", (t) => t.includes("stopped early"));
+    await waitFor(child, "stderr", (t) => t.includes("listening on"));
+    listener.ip("link", "del", doomed);
+    const text = await stderr;
+    expect(await closed).toBe(1);
+    listening = undefined;
+    expect(text).toContain(`capture on ${doomed} stopped`);
+    expect(text).toContain("no interface is being listened on any more");
+  });
 });
 
 it.runIf(process.env.CI === "true" && liveSkip !== "")(

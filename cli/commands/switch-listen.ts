@@ -90,13 +90,15 @@ export function registerSwitchListen(group: Command): void {
         '{event: "changed", time, interface, neighbour, changes: [{field, before, after}]} or\n' +
         '{event: "gone", time, interface, reason: "ttl_expired"|"shutdown"|"merged", neighbour}.\n' +
         "A device speaking LLDP and CDP on one interface is one neighbour. Progress goes to stderr.\n" +
-        "Exit code 1 when no interface could be listened on.",
+        "Exit code 1 when no interface could be listened on, or every capture ended early\n" +
+        "(the interfaces were deleted).",
     )
     .action(async (options: ListenOptions) => {
       const seconds = parseSeconds(options.seconds);
       const interfaces = parseInterfaces(options.interface);
       let undecodable = 0;
       let neighbours = 0;
+      let lost = false;
       const done = new AbortController();
       const stop = () => done.abort();
       const listener = new SwitchListener(interfaces ? { interfaces } : {}, {
@@ -107,7 +109,14 @@ export function registerSwitchListen(group: Command): void {
         },
         problem: (problem) => {
           say(describeProblem(problem));
-          if (problem.kind === "capture_ended") done.abort();
+          // Nothing left to listen on (the capture died, or every interface went away).
+          const states = Object.values(listener.status()).map((c) => c.state);
+          if (problem.kind === "capture_ended" || !states.includes("listening")) {
+            if (!states.includes("starting")) {
+              lost = true;
+              done.abort();
+            }
+          }
         },
         undecodable: (iface, result) => {
           if (++undecodable <= UNDECODABLE_SHOWN) {
@@ -173,5 +182,9 @@ export function registerSwitchListen(group: Command): void {
         say(`${undecodable - UNDECODABLE_SHOWN} more undecodable frames not described`);
       }
       say(`stopped after ${elapsed} s; ${neighbours} neighbour(s) known`);
+      if (lost) {
+        say("stopped early: no interface is being listened on any more");
+        process.exitCode = 1;
+      }
     });
 }
