@@ -2,6 +2,8 @@ import { Command, CommanderError } from "commander";
 import { packageVersion } from "../lib/package-root.js";
 import { registerDiscover } from "./commands/discover.js";
 import { registerSwitch } from "./commands/switch.js";
+import { registerIngest } from "./commands/ingest.js";
+import { registerQuery } from "./commands/query.js";
 import { registerUp } from "./commands/up.js";
 import { UsageError } from "./errors.js";
 
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
   registerUp(program);
   registerDiscover(program);
   registerSwitch(program);
+  registerIngest(program);
+  registerQuery(program);
   return program;
 }
 
