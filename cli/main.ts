@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { packageVersion } from "../lib/package-root.js";
 import { registerDiscover } from "./commands/discover.js";
+import { registerNeo4j } from "./commands/neo4j.js";
 import { registerUp } from "./commands/up.js";
 import { UsageError } from "./errors.js";
 
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerUp(program);
   registerDiscover(program);
+  registerNeo4j(program);
   return program;
 }
 
