@@ -171,7 +171,7 @@ describe.skipIf(mavenSkip !== "")("fetching the jars with Maven", () => {
     try {
       await expect(
         ensureNeo4jJars({ cacheRoot: failingRoot, mvn: wrapper, progress: () => {} }),
-      ).rejects.toThrow(/Maven failed to fetch the Neo4j jars \(exit code 1\)[^]*\[ERROR\]/);
+      ).rejects.toThrow(/Maven failed to fetch the Neo4j jars \(exit code 1\)[\s\S]*\[ERROR\]/);
       const failedDir = neo4jRuntimeDir(neo4jVersion, failingRoot);
       expect(existsSync(join(failedDir, "complete.json"))).toBe(false);
       expect(existsSync(join(failedDir, "lib"))).toBe(false);
