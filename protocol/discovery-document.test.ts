@@ -104,3 +104,15 @@ describe("validators compiled at build time", () => {
     }
   });
 });
+
+describe("the envelope's machine_id", () => {
+  // An arpcache document with no interfaces is valid, so only the envelope is judged.
+  const empty = { ...envelope, discovertype: "arpcache" };
+  it("is optional and, when given, 32 lowercase hex digits", () => {
+    expect(problemsOf(empty)).toEqual([]);
+    expect(problemsOf({ ...empty, machine_id: "5f2b9d0c8a6e4e1f9a3c7b2d1e0f4a6b" })).toEqual([]);
+    for (const bad of ["5F2B9D0C8A6E4E1F9A3C7B2D1E0F4A6B", "5f2b9d0c-8a6e-4e1f", "", 7]) {
+      expect(problemsOf({ ...empty, machine_id: bad }).join(" ")).toMatch(/^\/machine_id /);
+    }
+  });
+});

@@ -18,6 +18,8 @@ export interface DiscoveryDocument<D = unknown> {
   discovertype: string;
   description: string;
   host: string;
+  /** The host's machine id (32 lowercase hex digits): the System it describes. */
+  machine_id?: string;
   source: string;
   proxy: string;
   /** ISO 8601 time at which collection finished. */

@@ -9,6 +9,11 @@ export interface CollectContext {
   /** Root of /etc and /usr-style paths (os-release, init.d, OCF agents); "/" live. */
   fsRoot: string;
   run: CommandRunner;
+  /**
+   * The host's machine id, put on every document's envelope: the CMA names the
+   * System by it (hostnames are not identities). Absent or null when unknown.
+   */
+  machineId?: string | null;
 }
 
 export interface Collected<D> {

@@ -5,12 +5,20 @@ import {
 } from "../../protocol/discovery-document.js";
 import type { CollectContext, DiscoveryAgent } from "./agent.js";
 import { boundedErrors, messageOf } from "./error-list.js";
+import { readMachineIdSync } from "./os/machine-id.js";
 import { runCommand } from "./run-command.js";
 
 export const LOCAL_PROXY = "local/local";
 
 export function liveContext(): CollectContext {
-  return { hostname: hostname(), procRoot: "/proc", sysRoot: "/sys", fsRoot: "/", run: runCommand };
+  return {
+    hostname: hostname(),
+    machineId: readMachineIdSync("/").id,
+    procRoot: "/proc",
+    sysRoot: "/sys",
+    fsRoot: "/",
+    run: runCommand,
+  };
 }
 
 /**
@@ -26,6 +34,7 @@ export async function discover<D>(
     discovertype: agent.type,
     description: agent.description,
     host: context.hostname,
+    ...(context.machineId ? { machine_id: context.machineId } : {}),
     source: collected.source,
     proxy: LOCAL_PROXY,
     collected_at: new Date().toISOString(),

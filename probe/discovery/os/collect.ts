@@ -2,14 +2,13 @@ import { access, readFile, readlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { CollectContext, Collected } from "../agent.js";
 import { ErrorList } from "../error-list.js";
-import {
-  checkMachineId,
-  fqdnFromHosts,
-  zoneFromLocaltimeLink,
-  zoneFromTimezoneFile,
-} from "./identity.js";
+import { fqdnFromHosts, zoneFromLocaltimeLink, zoneFromTimezoneFile } from "./identity.js";
+import { readMachineId } from "./machine-id.js";
 import { hasControlCharacters, type OsRelease, parseOsRelease } from "./parse-os-release.js";
 import { hasHypervisorFlag, kernelValue, parseBootTime, parseMemTotalBytes } from "./parse-proc.js";
+
+export { readMachineId, readMachineIdSync } from "./machine-id.js";
+
 import { readCapped } from "./read-capped.js";
 import type { OsData } from "./types.js";
 import { detectVirtualization } from "./virtualization.js";
@@ -159,22 +158,12 @@ async function readFileOrError(path: string, errors: ErrorList): Promise<string 
   }
 }
 
-/** The first valid id of /etc/machine-id and /var/lib/dbus/machine-id; an error when neither. */
 async function machineId(fs: (path: string) => string, errors: ErrorList): Promise<string | null> {
-  const problems: string[] = [];
-  for (const path of [fs("etc/machine-id"), fs("var/lib/dbus/machine-id")]) {
-    try {
-      const check = checkMachineId((await readCapped(path, 64)).text);
-      if (check.ok) return check.id;
-      problems.push(`${path}: ${check.problem}`);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      problems.push(`${path}: ${code ?? (error as Error).message}`);
-    }
-  }
+  const reading = await readMachineId(fs(""));
+  if (reading.id !== null) return reading.id;
   errors.add(
     fs("etc/machine-id"),
-    `no valid machine id, so this system has no identity in the graph (${problems.join("; ")})`,
+    `no valid machine id, so this system has no identity in the graph (${reading.problems.join("; ")})`,
   );
   return null;
 }

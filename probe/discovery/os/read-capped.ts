@@ -1,4 +1,4 @@
-import { constants } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { open } from "node:fs/promises";
 
 export interface CappedText {
@@ -27,5 +27,24 @@ export async function readCapped(path: string, maxBytes: number): Promise<Capped
     return { text: buffer.subarray(0, Math.min(filled, maxBytes)).toString("utf8"), truncated };
   } finally {
     await handle.close();
+  }
+}
+
+/** readCapped without promises, for the few reads made while setting up (the machine id). */
+export function readCappedSync(path: string, maxBytes: number): CappedText {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    if (!fstatSync(fd).isFile()) throw new Error("not a regular file");
+    const buffer = Buffer.alloc(maxBytes + 1);
+    let filled = 0;
+    while (filled < buffer.length) {
+      const bytesRead = readSync(fd, buffer, filled, buffer.length - filled, null);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    const truncated = filled > maxBytes;
+    return { text: buffer.subarray(0, Math.min(filled, maxBytes)).toString("utf8"), truncated };
+  } finally {
+    closeSync(fd);
   }
 }

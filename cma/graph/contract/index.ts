@@ -1,0 +1,33 @@
+/**
+ * The graph store contract: one suite that runs unchanged against every adapter.
+ *
+ *   describeGraphStoreContract("embedded", async () => openEmbeddedStore(...));
+ *
+ * `makeStore` must return a new, EMPTY store each time it is called (a fresh
+ * directory, or a wiped Neo4j database); the suite closes every store it opens.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import type { GraphStore } from "../store.js";
+
+export type MakeStore = () => Promise<GraphStore>;
+
+export function describeGraphStoreContract(name: string, makeStore: MakeStore): void {
+  describe(`graph store contract: ${name}`, () => {
+    const open: GraphStore[] = [];
+    const fresh = async () => {
+      const store = await makeStore();
+      open.push(store);
+      return store;
+    };
+    afterEach(async () => {
+      for (const store of open.splice(0)) await store.close();
+    });
+
+    it("starts empty", async () => {
+      const store = await fresh();
+      expect(await store.snapshot()).toEqual({ nodes: [], relationships: [] });
+      expect(await store.counts()).toEqual({ nodes: {}, relationships: {} });
+    });
+    // Operations, idempotency, retire/revive, dependency linking and every query follow.
+  });
+}
