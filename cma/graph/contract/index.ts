@@ -5,9 +5,14 @@
  *
  * `makeStore` must return a new, EMPTY store each time it is called (a fresh
  * directory, or a wiped Neo4j database); the suite closes every store it opens.
+ * A test never uses a store after asking for the next one, so an adapter may
+ * back them all with one database that makeStore empties.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import type { GraphStore } from "../store.js";
+import { ingestTests } from "./ingest.js";
+import { operationTests } from "./operations.js";
+import { queryTests } from "./queries.js";
 
 export type MakeStore = () => Promise<GraphStore>;
 
@@ -28,6 +33,8 @@ export function describeGraphStoreContract(name: string, makeStore: MakeStore): 
       expect(await store.snapshot()).toEqual({ nodes: [], relationships: [] });
       expect(await store.counts()).toEqual({ nodes: {}, relationships: {} });
     });
-    // Operations, idempotency, retire/revive, dependency linking and every query follow.
+    describe("operations", () => operationTests(fresh));
+    describe("ingest", () => ingestTests(fresh));
+    describe("queries", () => queryTests(fresh));
   });
 }
