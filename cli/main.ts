@@ -4,6 +4,7 @@ import { registerDiscover } from "./commands/discover.js";
 import { registerSwitch } from "./commands/switch.js";
 import { registerIngest } from "./commands/ingest.js";
 import { registerQuery } from "./commands/query.js";
+import { registerNeo4j } from "./commands/neo4j.js";
 import { registerUp } from "./commands/up.js";
 import { UsageError } from "./errors.js";
 
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerSwitch(program);
   registerIngest(program);
   registerQuery(program);
+  registerNeo4j(program);
   return program;
 }
 
