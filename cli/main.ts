@@ -1,10 +1,10 @@
 import { Command, CommanderError } from "commander";
 import { packageVersion } from "../lib/package-root.js";
 import { registerDiscover } from "./commands/discover.js";
-import { registerSwitch } from "./commands/switch.js";
 import { registerIngest } from "./commands/ingest.js";
-import { registerQuery } from "./commands/query.js";
 import { registerNeo4j } from "./commands/neo4j.js";
+import { registerQuery } from "./commands/query.js";
+import { registerSwitch } from "./commands/switch.js";
 import { registerUp } from "./commands/up.js";
 import { UsageError } from "./errors.js";
 

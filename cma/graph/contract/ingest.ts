@@ -1,6 +1,5 @@
 /** Contract: discovery documents through cma/ingest into the store. */
 import { expect, it } from "vitest";
-import { knownDiscoveryTypes } from "../../../protocol/discovery-document.js";
 import { DocumentRejectedError } from "../../ingest/errors.js";
 import { ingestDocument } from "../../ingest/ingest.js";
 import { globalNicKey, hostSystemKey, scopedNicKey } from "../keys.js";
@@ -22,8 +21,6 @@ import {
   switchDocument,
   withoutLastSeen,
 } from "./support.js";
-
-const hasSwitchSchema = knownDiscoveryTypes().includes("switch");
 
 export function ingestTests(fresh: () => Promise<GraphStore>): void {
   it("builds the fixture world: hosts, NICs, addresses, processes, packages", async () => {
@@ -272,30 +269,27 @@ export function ingestTests(fresh: () => Promise<GraphStore>): void {
     expect(await store.snapshot()).toEqual(before);
   });
 
-  it.skipIf(!hasSwitchSchema)(
-    "stores what a switch document says and wires the host NIC to the switch port (skips until the switch schema exists)",
-    async () => {
-      const store = await fresh();
-      await ingestAll(store, [...fixtureDocuments("web1"), switchDocument()]);
-      const snapshot = await store.snapshot();
-      const sw = "switch:00:1b:2c:3d:4e:5f";
-      expect(node(snapshot, "System", sw).props).toMatchObject({
-        kind: "switch",
-        name: "sw1.example.net",
-        chassis_id: "00:1b:2c:3d:4e:5f",
-        chassis_id_subtype: "mac_address",
-        capabilities_enabled: ["bridge"],
-        management_addresses: ["10.0.0.2"],
-      });
-      expect(node(snapshot, "SwitchPort", `${sw}|port:Gi1/0/1`).props).toMatchObject({
-        port_id: "Gi1/0/1",
-        description: "web1 eth0",
-        vlan_id: 10,
-        speed_mbps: 10000,
-      });
-      expect(edges(snapshot, "WIRED_TO")).toEqual([
-        `${globalNicKey("0c:c4:7a:00:00:10")} -> ${sw}|port:Gi1/0/1`,
-      ]);
-    },
-  );
+  it("stores what a switch document says and wires the host NIC to the switch port", async () => {
+    const store = await fresh();
+    await ingestAll(store, [...fixtureDocuments("web1"), switchDocument()]);
+    const snapshot = await store.snapshot();
+    const sw = "switch:00:1b:2c:3d:4e:5f";
+    expect(node(snapshot, "System", sw).props).toMatchObject({
+      kind: "switch",
+      name: "sw1.example.net",
+      chassis_id: "00:1b:2c:3d:4e:5f",
+      chassis_id_subtype: "mac_address",
+      capabilities_enabled: ["bridge"],
+      management_addresses: ["10.0.0.2"],
+    });
+    expect(node(snapshot, "SwitchPort", `${sw}|port:Gi1/0/1`).props).toMatchObject({
+      port_id: "Gi1/0/1",
+      description: "web1 eth0",
+      vlan_id: 10,
+      speed_mbps: 10000,
+    });
+    expect(edges(snapshot, "WIRED_TO")).toEqual([
+      `${globalNicKey("0c:c4:7a:00:00:10")} -> ${sw}|port:Gi1/0/1`,
+    ]);
+  });
 }
