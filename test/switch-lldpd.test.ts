@@ -332,6 +332,59 @@ describe.skipIf(skipReason !== "")(
       expect(status?.frames).toBe((status?.lldp_frames ?? 0) + (status?.cdp_frames ?? 0));
     });
 
+    it("assim ingest wires the host's NIC to the switch port lldpd announced, in the graph", () => {
+      expect(reported, "the listen test found the neighbour").toBeDefined();
+      const discovered = spawnSync(
+        "ip",
+        [
+          "netns",
+          "exec",
+          hostNs.name,
+          process.execPath,
+          assimBin,
+          "discover",
+          "netconfig",
+          "switch",
+        ],
+        {
+          encoding: "utf8",
+          timeout: 60_000,
+          env: { ...process.env, ASSIM_SWITCH_INTERFACES: hostSide, ASSIM_SWITCH_SECONDS: "3" },
+        },
+      );
+      expect(discovered.status, discovered.stderr).toBe(0);
+      const graphEnv = { ...process.env, NEO4J_URI: "" };
+      const dataDir = join(dir, "graph");
+      const ingested = spawnSync(
+        process.execPath,
+        [assimBin, "ingest", "-", "--data-dir", dataDir],
+        {
+          encoding: "utf8",
+          input: discovered.stdout,
+          timeout: 60_000,
+          env: graphEnv,
+        },
+      );
+      expect(ingested.status, ingested.stderr).toBe(0);
+      expect(ingested.stdout + ingested.stderr).toMatch(/stored 2, stale 0, rejected 0/);
+      const queried = spawnSync(
+        process.execPath,
+        [assimBin, "query", "switch-ports", "--format", "json", "--data-dir", dataDir],
+        { encoding: "utf8", timeout: 60_000, env: graphEnv },
+      );
+      expect(queried.status, queried.stderr).toBe(0);
+      const { rows } = JSON.parse(queried.stdout) as { rows: Record<string, unknown>[] };
+      expect(rows).toEqual([
+        expect.objectContaining({
+          interface: hostSide,
+          switch: SWITCH.name,
+          port_id: SWITCH.portId,
+          port_description: SWITCH.portDescription,
+          vlan_id: SWITCH.vlan,
+        }),
+      ]);
+    });
+
     it("a switch that shuts down: LLDP leaves at once, then the neighbour ages out with CDP's TTL", async () => {
       const listening = new Listening(hostNs, hostSide);
       try {
