@@ -15,8 +15,8 @@
  * - Times are ISO 8601 UTC strings with milliseconds ("2026-01-02T03:04:05.678Z"),
  *   so they compare correctly as strings. `at` is the observation time: the
  *   document's `collected_at`, not the time of ingest.
- * - Every node and relationship carries `first_seen` (set once, at creation),
- *   `last_seen` (the greatest `at` that confirmed it; never moves backwards) and
+ * - Every node and relationship carries `first_seen` (the least `at` that confirmed
+ *   it), `last_seen` (the greatest `at` that confirmed it; never moves backwards) and
  *   `gone_since` (null while alive; the `at` of the first observation that no
  *   longer listed it). Confirming a retired element revives it: `gone_since`
  *   becomes null again, `first_seen` stays.
@@ -92,6 +92,12 @@ export interface ArpNeighbourFacts {
   props: Props;
 }
 
+/**
+ * An IPPort. Its props are { ip, proto, port, system }: `system` is the key of the
+ * System it belongs to for wildcard ("0.0.0.0", "::") and loopback addresses, and
+ * null otherwise. An IPAddr's props are { ip, version, scope, system }, `system`
+ * set only for loopback (scope "host"). linkDependencies relies on these.
+ */
 export interface IpPortFacts extends NodeFacts {
   /** The IPAddr this port is on; null for a wildcard listener (0.0.0.0 or ::). */
   ip: NodeFacts | null;

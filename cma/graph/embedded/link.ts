@@ -14,8 +14,8 @@ export function linkWiring(g: Elements, sys: number, at: string): LinkSummary {
     .cached(
       `SELECT nic.id AS src, sp.dst AS dst
        FROM rels AS sp
-       JOIN rels AS hn ON hn.type = 'HAS_NIC' AND hn.src = sp.src AND hn.${ACTIVE}
-       JOIN nodes AS nic ON nic.id = hn.dst AND nic.${ACTIVE}
+       CROSS JOIN rels AS hn ON hn.type = 'HAS_NIC' AND hn.src = sp.src AND hn.${ACTIVE}
+       CROSS JOIN nodes AS nic ON nic.id = hn.dst AND nic.${ACTIVE}
        WHERE sp.type = 'SEES_PORT' AND sp.src = @sys AND sp.${ACTIVE}
          AND nic.props ->> 'ifname' = sp.key`,
     )
@@ -48,88 +48,109 @@ interface Match {
   port: number;
 }
 
-/**
- * Whether System `sys` owns the IPAddr `ip`: through an active NIC address, or
- * because the address is host-scoped to it (loopback).
- */
-const OWNS = (sys: string, ip: string) => `(
-  EXISTS (SELECT 1 FROM rels AS hn
-          JOIN rels AS hi ON hi.type = 'HAS_IP' AND hi.src = hn.dst AND hi.${ACTIVE}
-          WHERE hn.type = 'HAS_NIC' AND hn.src = ${sys} AND hn.${ACTIVE} AND hi.dst = ${ip})
-  OR (SELECT props ->> 'system' FROM nodes WHERE id = ${ip})
-     = (SELECT key FROM nodes WHERE id = ${sys}))`;
-
 /** A wildcard listener IPPort `w` that covers target IPPort `t`'s address family. */
 const COVERS = (w: string, t: string) => `(
   ${w}.props ->> 'ip' = '::'
   OR (${w}.props ->> 'ip' = '0.0.0.0' AND instr(${t}.props ->> 'ip', ':') = 0))`;
 
-/** IPPorts with the same proto and port as `t` (served by the ipport_by_port index). */
-const SAME_PORT = (w: string, t: string) => `${w}.label = 'IPPort'
-  AND ${w}.props ->> 'port' = ${t}.props ->> 'port'
-  AND ${w}.props ->> 'proto' = ${t}.props ->> 'proto'`;
+/*
+ * Joins are CROSS JOINs so that SQLite keeps the written order: from this
+ * system's few processes outwards, through indexed lookups only, so the cost
+ * of linking one document does not grow with the fleet. Left to itself,
+ * without statistics, the planner may start from every CLIENT_OF in the graph.
+ */
 
 /** Joins the active process at `${rel}.${end}` and the active RUNS to it, as `${p}` and `${runs}`. */
 const RUNNING = (rel: string, end: "src" | "dst", p: string, runs: string) => `
-  JOIN nodes AS ${p} ON ${p}.id = ${rel}.${end} AND ${p}.${ACTIVE}
-  JOIN rels AS ${runs} ON ${runs}.type = 'RUNS' AND ${runs}.dst = ${p}.id AND ${runs}.${ACTIVE}`;
+  CROSS JOIN nodes AS ${p} ON ${p}.id = ${rel}.${end} AND ${p}.${ACTIVE}
+  CROSS JOIN rels AS ${runs} ON ${runs}.type = 'RUNS' AND ${runs}.dst = ${p}.id AND ${runs}.${ACTIVE}`;
 
 const COLUMNS = `cp.id AS client, sp.id AS server, cr.src AS clientSystem, sr.src AS serverSystem,
   t.props ->> 'proto' AS proto, t.props ->> 'port' AS port`;
 
 /**
  * Matches where the client runs on @sys: its active client connections (to
- * IPPort t on IPAddr ip), each matched to a listener on t itself or to a
- * wildcard listener w of the System that owns ip.
+ * IPPort t on IPAddr tip), each matched to a listener on t itself, or to a
+ * wildcard listener w of a System that owns tip (found from tip: its active
+ * HAS_IP and HAS_NIC, or its `system` property for loopback; then that
+ * System's wildcard IPPorts by the ipport_by_system index).
  */
 const MATCH_AS_CLIENT = `
   WITH c AS MATERIALIZED (
     SELECT co.src AS proc, co.dst AS tport, onip.dst AS tip
     FROM rels AS runs
-    JOIN nodes AS p ON p.id = runs.dst AND p.${ACTIVE}
-    JOIN rels AS co ON co.type = 'CLIENT_OF' AND co.src = p.id AND co.${ACTIVE}
-    JOIN rels AS onip ON onip.type = 'ON_IP' AND onip.src = co.dst
-    WHERE runs.type = 'RUNS' AND runs.src = @sys AND runs.${ACTIVE})
+    CROSS JOIN nodes AS p ON p.id = runs.dst AND p.${ACTIVE}
+    CROSS JOIN rels AS co ON co.type = 'CLIENT_OF' AND co.src = p.id AND co.${ACTIVE}
+    CROSS JOIN rels AS onip ON onip.type = 'ON_IP' AND onip.src = co.dst
+    WHERE runs.type = 'RUNS' AND runs.src = @sys AND runs.${ACTIVE}),
+  owner AS MATERIALIZED (
+    SELECT DISTINCT tips.tip, hn.src AS sys
+    FROM (SELECT DISTINCT tip FROM c) AS tips
+    CROSS JOIN rels AS hi ON hi.type = 'HAS_IP' AND hi.dst = tips.tip AND hi.${ACTIVE}
+    CROSS JOIN rels AS hn ON hn.type = 'HAS_NIC' AND hn.dst = hi.src AND hn.${ACTIVE}
+    UNION
+    SELECT tips.tip, s.id
+    FROM (SELECT DISTINCT tip FROM c) AS tips
+    CROSS JOIN nodes AS ip ON ip.id = tips.tip
+    CROSS JOIN nodes AS s ON s.label = 'System' AND s.key = ip.props ->> 'system')
   SELECT ${COLUMNS}
-  FROM c JOIN nodes AS cp ON cp.id = c.proc
-  JOIN rels AS cr ON cr.type = 'RUNS' AND cr.dst = cp.id AND cr.src = @sys
-  JOIN nodes AS t ON t.id = c.tport
-  JOIN rels AS l ON l.type = 'LISTENS_ON' AND l.dst = t.id AND l.${ACTIVE}
+  FROM c CROSS JOIN nodes AS cp ON cp.id = c.proc
+  CROSS JOIN rels AS cr ON cr.type = 'RUNS' AND cr.dst = cp.id AND cr.src = @sys
+  CROSS JOIN nodes AS t ON t.id = c.tport
+  CROSS JOIN rels AS l ON l.type = 'LISTENS_ON' AND l.dst = t.id AND l.${ACTIVE}
   ${RUNNING("l", "src", "sp", "sr")}
   UNION
   SELECT ${COLUMNS}
-  FROM c JOIN nodes AS cp ON cp.id = c.proc
-  JOIN rels AS cr ON cr.type = 'RUNS' AND cr.dst = cp.id AND cr.src = @sys
-  JOIN nodes AS t ON t.id = c.tport
-  JOIN nodes AS w ON ${SAME_PORT("w", "t")} AND ${COVERS("w", "t")}
-  JOIN rels AS l ON l.type = 'LISTENS_ON' AND l.dst = w.id AND l.${ACTIVE}
+  FROM c CROSS JOIN nodes AS cp ON cp.id = c.proc
+  CROSS JOIN rels AS cr ON cr.type = 'RUNS' AND cr.dst = cp.id AND cr.src = @sys
+  CROSS JOIN nodes AS t ON t.id = c.tport
+  CROSS JOIN owner ON owner.tip = c.tip
+  CROSS JOIN nodes AS os ON os.id = owner.sys
+  CROSS JOIN nodes AS w ON w.label = 'IPPort' AND w.props ->> 'system' = os.key
+    AND w.props ->> 'port' = t.props ->> 'port' AND w.props ->> 'proto' = t.props ->> 'proto'
+    AND ${COVERS("w", "t")}
+  CROSS JOIN rels AS l ON l.type = 'LISTENS_ON' AND l.dst = w.id AND l.${ACTIVE}
   ${RUNNING("l", "src", "sp", "sr")}
-  WHERE ${OWNS("sr.src", "c.tip")}`;
+  WHERE sr.src = owner.sys`;
 
-/** Matches where the listener runs on @sys: the mirror image of MATCH_AS_CLIENT. */
+/**
+ * Matches where the listener runs on @sys: the mirror image. Wildcard
+ * listeners meet the client connections to every address @sys owns (from
+ * those addresses through ON_IP), with the same proto and port.
+ */
 const MATCH_AS_SERVER = `
   WITH s AS MATERIALIZED (
     SELECT l.src AS proc, l.dst AS lport
     FROM rels AS runs
-    JOIN nodes AS p ON p.id = runs.dst AND p.${ACTIVE}
-    JOIN rels AS l ON l.type = 'LISTENS_ON' AND l.src = p.id AND l.${ACTIVE}
-    WHERE runs.type = 'RUNS' AND runs.src = @sys AND runs.${ACTIVE})
+    CROSS JOIN nodes AS p ON p.id = runs.dst AND p.${ACTIVE}
+    CROSS JOIN rels AS l ON l.type = 'LISTENS_ON' AND l.src = p.id AND l.${ACTIVE}
+    WHERE runs.type = 'RUNS' AND runs.src = @sys AND runs.${ACTIVE}),
+  mine AS MATERIALIZED (
+    SELECT hi.dst AS ip
+    FROM rels AS hn
+    CROSS JOIN rels AS hi ON hi.type = 'HAS_IP' AND hi.src = hn.dst AND hi.${ACTIVE}
+    WHERE hn.type = 'HAS_NIC' AND hn.src = @sys AND hn.${ACTIVE}
+    UNION
+    SELECT ip.id FROM nodes AS ip
+    WHERE ip.label = 'IPAddr' AND ip.props ->> 'system' = (SELECT key FROM nodes WHERE id = @sys))
   SELECT ${COLUMNS}
-  FROM s JOIN nodes AS sp ON sp.id = s.proc
-  JOIN rels AS sr ON sr.type = 'RUNS' AND sr.dst = sp.id AND sr.src = @sys
-  JOIN nodes AS t ON t.id = s.lport
-  JOIN rels AS co ON co.type = 'CLIENT_OF' AND co.dst = t.id AND co.${ACTIVE}
+  FROM s CROSS JOIN nodes AS sp ON sp.id = s.proc
+  CROSS JOIN rels AS sr ON sr.type = 'RUNS' AND sr.dst = sp.id AND sr.src = @sys
+  CROSS JOIN nodes AS t ON t.id = s.lport
+  CROSS JOIN rels AS co ON co.type = 'CLIENT_OF' AND co.dst = t.id AND co.${ACTIVE}
   ${RUNNING("co", "src", "cp", "cr")}
   UNION
   SELECT ${COLUMNS}
-  FROM s JOIN nodes AS sp ON sp.id = s.proc
-  JOIN rels AS sr ON sr.type = 'RUNS' AND sr.dst = sp.id AND sr.src = @sys
-  JOIN nodes AS w ON w.id = s.lport AND w.props ->> 'ip' IN ('0.0.0.0', '::')
-  JOIN nodes AS t ON ${SAME_PORT("t", "w")} AND ${COVERS("w", "t")}
-  JOIN rels AS co ON co.type = 'CLIENT_OF' AND co.dst = t.id AND co.${ACTIVE}
-  ${RUNNING("co", "src", "cp", "cr")}
-  JOIN rels AS onip ON onip.type = 'ON_IP' AND onip.src = t.id
-  WHERE ${OWNS("sr.src", "onip.dst")}`;
+  FROM s CROSS JOIN nodes AS sp ON sp.id = s.proc
+  CROSS JOIN rels AS sr ON sr.type = 'RUNS' AND sr.dst = sp.id AND sr.src = @sys
+  CROSS JOIN nodes AS w ON w.id = s.lport AND w.props ->> 'ip' IN ('0.0.0.0', '::')
+  CROSS JOIN mine
+  CROSS JOIN rels AS onip ON onip.type = 'ON_IP' AND onip.dst = mine.ip
+  CROSS JOIN nodes AS t ON t.id = onip.src
+    AND t.props ->> 'port' = w.props ->> 'port' AND t.props ->> 'proto' = w.props ->> 'proto'
+    AND ${COVERS("w", "t")}
+  CROSS JOIN rels AS co ON co.type = 'CLIENT_OF' AND co.dst = t.id AND co.${ACTIVE}
+  ${RUNNING("co", "src", "cp", "cr")}`;
 
 /** Process-level DEPENDS_ON touching a process this system ever ran; System-level touching it. */
 const PROCESS_DEPS_OF_SYSTEM = `r.type = 'DEPENDS_ON' AND (

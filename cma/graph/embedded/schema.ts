@@ -30,9 +30,10 @@ CREATE TABLE IF NOT EXISTS rels (
   UNIQUE (type, src, dst, key)
 );
 CREATE INDEX IF NOT EXISTS rels_by_dst ON rels (type, dst);
--- Listener lookups when linking dependencies: IPPorts by protocol and port.
-CREATE INDEX IF NOT EXISTS ipport_by_port ON nodes (props ->> 'port', props ->> 'proto')
-  WHERE label = 'IPPort';
+-- Lookups when linking dependencies: a system's wildcard listeners, its loopback addresses.
+CREATE INDEX IF NOT EXISTS ipport_by_system
+  ON nodes (props ->> 'system', props ->> 'port', props ->> 'proto') WHERE label = 'IPPort';
+CREATE INDEX IF NOT EXISTS ipaddr_by_system ON nodes (props ->> 'system') WHERE label = 'IPAddr';
 -- Lookups by name and address in queries.
 CREATE INDEX IF NOT EXISTS system_by_hostname ON nodes (props ->> 'hostname') WHERE label = 'System';
 CREATE INDEX IF NOT EXISTS nic_by_mac ON nodes (props ->> 'mac') WHERE label = 'NIC';
