@@ -1,6 +1,8 @@
 import { Command, CommanderError } from "commander";
 import { packageVersion } from "../lib/package-root.js";
 import { registerDiscover } from "./commands/discover.js";
+import { registerIngest } from "./commands/ingest.js";
+import { registerQuery } from "./commands/query.js";
 import { registerUp } from "./commands/up.js";
 import { UsageError } from "./errors.js";
 
@@ -14,6 +16,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerUp(program);
   registerDiscover(program);
+  registerIngest(program);
+  registerQuery(program);
   return program;
 }
 

@@ -127,8 +127,10 @@ export const mapNetconfig: Mapper = (document, context) => {
       const nicKeys = new Map<string, string>();
       const nics: NodeFacts[] = [];
       for (const [ifname, nic] of Object.entries(data)) {
-        const mac = identityMac(nic);
-        const unique = mac !== null && candidates.get(mac)?.length === 1;
+        // Global only for the one interface that may own the MAC (a bond or VLAN shares its slave's).
+        const mac = identityMac(nic) ?? "";
+        const claim = candidates.get(mac);
+        const unique = claim?.length === 1 && claim[0] === ifname;
         const others = unique ? (owners[globalNicKey(mac)] ?? []).filter((s) => s !== system) : [];
         const global = unique && others.length === 0;
         const key = global ? globalNicKey(mac) : scopedNicKey(system, ifname);
