@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { packageVersion } from "../lib/package-root.js";
+import { registerApi } from "./commands/api.js";
 import { registerDiscover } from "./commands/discover.js";
 import { registerIngest } from "./commands/ingest.js";
 import { registerQuery } from "./commands/query.js";
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerDiscover(program);
   registerIngest(program);
   registerQuery(program);
+  registerApi(program);
   return program;
 }
 

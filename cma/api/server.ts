@@ -5,9 +5,10 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type ApiAppOptions, createApiApp } from "./app.js";
+import { DEFAULT_API_HOST, DEFAULT_API_PORT } from "./defaults.js";
 
-export const DEFAULT_API_HOST = "127.0.0.1";
-export const DEFAULT_API_PORT = 8984;
+export { DEFAULT_API_HOST, DEFAULT_API_PORT };
+
 /** How long close() lets requests in progress finish before cutting them. */
 export const DEFAULT_CLOSE_GRACE_MS = 5_000;
 
