@@ -27,7 +27,7 @@ type Adapter = (typeof ADAPTERS)[number];
 const TARGET_HOSTS_PER_S: Record<Adapter, number> = { embedded: 2_000, neo4j: 300 };
 const DEFAULT_RUNS = 7;
 /** A run stops ingesting after this long and reports what it measured. */
-const DEFAULT_MAX_SECONDS = 1_800;
+const DEFAULT_MAX_SECONDS = 600;
 
 interface Options {
   hosts: number[];
