@@ -3,6 +3,7 @@ import { packageVersion } from "../lib/package-root.js";
 import { registerApi } from "./commands/api.js";
 import { registerDiscover } from "./commands/discover.js";
 import { registerIngest } from "./commands/ingest.js";
+import { registerNeo4j } from "./commands/neo4j.js";
 import { registerQuery } from "./commands/query.js";
 import { registerUp } from "./commands/up.js";
 import { UsageError } from "./errors.js";
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerIngest(program);
   registerQuery(program);
   registerApi(program);
+  registerNeo4j(program);
   return program;
 }
 

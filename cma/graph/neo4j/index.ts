@@ -1,0 +1,8 @@
+export { NEO4J_QUERY_NAMES } from "./queries.js";
+export {
+  Neo4jStore,
+  type Neo4jStoreOptions,
+  neo4jOptionsFromEnv,
+  openNeo4jStore,
+} from "./store.js";
+export { UnknownSystemError } from "./transaction.js";
