@@ -112,36 +112,35 @@ export async function runChild(
   const { store } = bench;
   try {
     const problems: string[] = [];
-    const tenth = Math.max(1, Math.floor(hosts / 10));
     let generateMs = 0;
     let ingestMs = 0;
-    let firstTenthMs: number | null = null;
-    let lastTenthStartMs: number | null = null;
+    /** Ingest time so far after each host, to rate the first and last tenth of what was ingested. */
+    const elapsedAfter = new Float64Array(hosts);
     let documents = 0;
     let ingested = 0;
     let lastProgress = performance.now();
     const deadline = performance.now() + options.maxSeconds * 1000;
     for (let n = 0; n < hosts; n++) {
-      if (n === hosts - tenth) lastTenthStartMs = ingestMs;
       const generated = performance.now();
       const docs = hostDocuments(n, hosts, AT);
       const started = performance.now();
       generateMs += started - generated;
       for (const doc of docs) {
         const outcome = await ingestDocument(store, doc);
-        if (outcome.status !== "stored")
+        if (outcome.status !== "stored") {
           problems.push(`${doc.discovertype} of host ${n}: ${outcome.status}`);
+        }
         documents++;
       }
       const now = performance.now();
       ingestMs += now - started;
+      elapsedAfter[n] = ingestMs;
       ingested = n + 1;
-      if (ingested === tenth) firstTenthMs = ingestMs;
       if (now - lastProgress >= PROGRESS_EVERY_MS) {
         lastProgress = now;
         const rate = ingested / (ingestMs / 1000);
         process.stderr.write(
-          `  ${adapter} N=${hosts}: ${ingested}/${hosts} hosts, ${rate.toFixed(0)} hosts/s, ~${((hosts - ingested) / rate).toFixed(0)} s to go\n`,
+          `  ${adapter} N=${hosts}: ${ingested}/${hosts} hosts, ${rate.toFixed(1)} hosts/s, ~${((hosts - ingested) / rate).toFixed(0)} s to go\n`,
         );
       }
       if (now > deadline) {
@@ -150,8 +149,11 @@ export async function runChild(
       }
     }
     const complete = ingested === hosts;
+    const tenth = Math.max(1, Math.floor(ingested / 10));
+    const at = (i: number) => (i < 0 ? 0 : (elapsedAfter[i] as number));
+    const firstTenthHostsPerSecond = ingested > 0 ? tenth / (at(tenth - 1) / 1000) : null;
     const lastTenthHostsPerSecond =
-      complete && lastTenthStartMs !== null ? tenth / ((ingestMs - lastTenthStartMs) / 1000) : null;
+      ingested > 0 ? tenth / ((at(ingested - 1) - at(ingested - 1 - tenth)) / 1000) : null;
 
     process.stderr.write(`  ${adapter} N=${hosts}: ingested; timing queries...\n`);
     const queries = [
@@ -194,7 +196,7 @@ export async function runChild(
         hostsPerSecond: ingested / ingestSeconds,
         hostsPerSecondWithGeneration: ingested / ((ingestMs + generateMs) / 1000),
         documentsPerSecond: documents / ingestSeconds,
-        firstTenthHostsPerSecond: firstTenthMs === null ? null : tenth / (firstTenthMs / 1000),
+        firstTenthHostsPerSecond,
         lastTenthHostsPerSecond,
         msPerHost: ingestMs / ingested,
         peakRssMiB,

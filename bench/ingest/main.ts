@@ -76,9 +76,13 @@ function parseArgs(argv: string[]): Options & { child?: { adapter: Adapter; host
 }
 
 const say = (text = "") => process.stdout.write(`${text}\n`);
-const pad = (text: string, width: number) => text.padStart(width);
-const fmt = (value: number | null | undefined, digits = 0) =>
-  value === null || value === undefined || !Number.isFinite(value) ? "n/a" : value.toFixed(digits);
+/** Fixed decimals, but at least two significant digits for small values (0.42, not 0). */
+const fmt = (value: number | null | undefined, digits = 0) => {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "n/a";
+  const needed =
+    value !== 0 && Math.abs(value) < 10 ? Math.ceil(-Math.log10(Math.abs(value))) + 1 : 0;
+  return value.toFixed(Math.min(6, Math.max(digits, needed)));
+};
 
 /** Runs one (adapter, N) in a child process; resolves with its result or why it could not run. */
 function runInChild(adapter: Adapter, hosts: number, options: Options): Promise<ChildOutcome> {
@@ -121,7 +125,7 @@ function printRun(r: RunResult): void {
   );
   say(
     `                with document generation ${fmt(r.hostsPerSecondWithGeneration)} hosts/s; ` +
-      `first tenth ${fmt(r.firstTenthHostsPerSecond)} hosts/s, last tenth ${fmt(r.lastTenthHostsPerSecond)} hosts/s`,
+      `first tenth ${fmt(r.firstTenthHostsPerSecond)} hosts/s, last tenth ${fmt(r.lastTenthHostsPerSecond)} hosts/s (of the hosts ingested)`,
   );
   say(`  per host      ${fmt(r.msPerHost, 3)} ms`);
   say(
