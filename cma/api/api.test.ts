@@ -380,7 +380,6 @@ describe("REST API when the store fails", () => {
     // A store that hangs cannot be caused on demand with SQLite; this one never settles.
     const hanging: ApiStore = {
       adapter: "neo4j",
-      counts: () => new Promise(() => undefined),
       runQuery: () => new Promise(() => undefined),
     };
     const { server, log } = await serve(hanging, { healthTimeoutMs: 200 });
