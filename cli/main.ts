@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { packageVersion } from "../lib/package-root.js";
+import { registerApi } from "./commands/api.js";
 import { registerDiscover } from "./commands/discover.js";
 import { registerIngest } from "./commands/ingest.js";
 import { registerNeo4j } from "./commands/neo4j.js";
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerSwitch(program);
   registerIngest(program);
   registerQuery(program);
+  registerApi(program);
   registerNeo4j(program);
   return program;
 }
