@@ -25,18 +25,23 @@ export interface OpenOptions {
 
 /** Where the configured store is, for messages. */
 export function describeStore(options: OpenOptions): string {
-  const uri = (options.env ?? process.env)[NEO4J_URI_ENV];
+  const uri = (options.env ?? process.env)[NEO4J_URI_ENV]?.trim();
   return uri ? `Neo4j at ${uri}` : `embedded store ${join(options.dataDir, GRAPH_FILE)}`;
 }
 
 export async function openConfiguredStore(options: OpenOptions): Promise<GraphStore> {
   const env = options.env ?? process.env;
-  if (env[NEO4J_URI_ENV]) {
-    // TODO(lead): once the neo4j-server branch's adapter is merged, open it here with
-    // NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD; the CLI commands need no other change.
-    throw new StoreConfigurationError(
-      `${NEO4J_URI_ENV} is set, but this build has no Neo4j adapter yet; unset it to use the embedded store`,
-    );
+  if (env[NEO4J_URI_ENV]?.trim()) {
+    // Loaded only when asked for: the driver costs start-up time every other command would pay.
+    const { neo4jOptionsFromEnv, openNeo4jStore } = await import("./neo4j/index.js");
+    const neo4jOptions = neo4jOptionsFromEnv(env);
+    if (neo4jOptions) {
+      try {
+        return await openNeo4jStore(neo4jOptions);
+      } catch (error) {
+        throw new StoreConfigurationError((error as Error).message);
+      }
+    }
   }
   const sync = env[GRAPH_SYNC_ENV]?.trim().toLowerCase() || "normal";
   if (sync !== "normal" && sync !== "full") {
