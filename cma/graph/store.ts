@@ -25,6 +25,14 @@
  *   (never deleted), what is already retired stays retired with its first `gone_since`.
  */
 
+/** An operation named a System that was never upserted: a caller bug, not bad input. */
+export class UnknownSystemError extends Error {
+  override name = "UnknownSystemError";
+  constructor(readonly system: string) {
+    super(`no System with key "${system}": upsertSystem it first`);
+  }
+}
+
 /** A property value: see the rules above. */
 export type PropValue = string | number | boolean | null | readonly string[] | readonly number[];
 export type Props = Readonly<Record<string, PropValue>>;

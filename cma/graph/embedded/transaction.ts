@@ -16,15 +16,9 @@ import type {
   SystemFacts,
   SystemStatus,
 } from "../store.js";
+import { UnknownSystemError } from "../store.js";
 import { type Elements, type RelRow, readProps } from "./elements.js";
 import { linkDependencies, linkWiring } from "./link.js";
-
-export class UnknownSystemError extends Error {
-  override name = "UnknownSystemError";
-  constructor(readonly system: string) {
-    super(`no System with key "${system}": upsertSystem it first`);
-  }
-}
 
 export class EmbeddedTransaction implements GraphTransaction {
   constructor(private readonly g: Elements) {}

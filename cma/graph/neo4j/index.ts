@@ -1,3 +1,4 @@
+export { UnknownSystemError } from "../store.js";
 export { NEO4J_QUERY_NAMES } from "./queries.js";
 export {
   Neo4jStore,
@@ -5,4 +6,3 @@ export {
   neo4jOptionsFromEnv,
   openNeo4jStore,
 } from "./store.js";
-export { UnknownSystemError } from "./transaction.js";

@@ -15,17 +15,11 @@ import type {
   SystemFacts,
   SystemStatus,
 } from "../store.js";
+import { UnknownSystemError } from "../store.js";
 import type { Elements } from "./elements.js";
 import { linkDependencies, linkWiring } from "./link.js";
 import { DOCUMENT_LABEL } from "./schema.js";
 import { compareCodePoints, toNeo4jProps } from "./values.js";
-
-export class UnknownSystemError extends Error {
-  override name = "UnknownSystemError";
-  constructor(readonly system: string) {
-    super(`no System with key "${system}": upsertSystem it first`);
-  }
-}
 
 /** The System `s` this operation is about, bound as `s` (see requireSystem). */
 const SYSTEM = "MATCH (s:System {key: $sys})";
