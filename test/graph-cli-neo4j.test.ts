@@ -94,13 +94,13 @@ describe.skipIf(db.skipReason !== "")(
       300_000,
     );
 
-    it("a NEO4J_URI nobody answers is a clear error, exit 1 or 2, and nothing is written", () => {
+    it("a NEO4J_URI nobody answers is a usage error (exit 2) naming it", () => {
       const result = spawnSync(process.execPath, [assimBin, "query", "systems"], {
         encoding: "utf8",
         env: { ...process.env, NEO4J_URI: "bolt://127.0.0.1:1" },
         timeout: 120_000,
       });
-      expect(result.status).not.toBe(0);
+      expect(result.status).toBe(2);
       expect(result.stderr).toMatch(/cannot reach Neo4j at bolt:\/\/127\.0\.0\.1:1/);
     });
   },

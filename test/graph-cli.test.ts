@@ -163,10 +163,15 @@ describe("assim ingest and assim query", () => {
     expect(empty.stderr).toMatch(/no graph in .*never-created \(run `assim ingest` first/);
     expect(existsSync(join(scratch, "never-created"))).toBe(false);
     const neo4j = assim(["query", "systems", "--data-dir", dir], undefined, {
-      NEO4J_URI: "bolt://127.0.0.1:7687",
+      NEO4J_URI: "bolt://127.0.0.1:1",
     });
     expect(neo4j.status).toBe(2);
-    expect(neo4j.stderr).toMatch(/NEO4J_URI is set/);
+    expect(neo4j.stderr).toMatch(/cannot reach Neo4j at bolt:\/\/127\.0\.0\.1:1/);
+    const notBolt = assim(["query", "systems", "--data-dir", dir], undefined, {
+      NEO4J_URI: "http://127.0.0.1:1",
+    });
+    expect(notBolt.status).toBe(2);
+    expect(notBolt.stderr).toMatch(/NEO4J_URI must be a bolt:\/\/ or neo4j:\/\/ URI/);
   });
 
   it("lists the queries with their parameters", () => {
