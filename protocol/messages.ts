@@ -69,7 +69,12 @@ export interface StartupBody {
 export interface ConfigBody {
   heartbeat: HeartbeatTimers;
   /** Discovery types the probe runs, and how often (seconds). */
-  discovery: { types: string[]; interval_s: number };
+  discovery: {
+    types: string[];
+    interval_s: number;
+    /** How long one `switch` capture listens (seconds); LLDP repeats every 30 s by default. */
+    switch_seconds: number;
+  };
 }
 
 export interface SendExpectHbBody {
