@@ -1,0 +1,51 @@
+/**
+ * What the CMA daemon needs from the ring logic and the event sinks, as small
+ * interfaces: cma/rings/ and cma/events/ implement them; tests may too.
+ */
+
+export interface RingCommand {
+  /** Member id (System key) the command goes to. */
+  to: string;
+  type: "SEND_EXPECT_HB" | "STOP_SEND_EXPECT_HB";
+  /** partners: member ids, present for SEND_EXPECT_HB. */
+  body: { ring: string; version: number; partners?: string[] };
+}
+
+/** The rings, persisted: every change is stored before its commands are returned. */
+export interface Rings {
+  join(member: string, switchKey: string | null): Promise<RingCommand[]>;
+  leave(member: string): Promise<RingCommand[]>;
+  moveSwitch(member: string, switchKey: string | null): Promise<RingCommand[]>;
+  /** Commands restating the member's current partner sets with fresh versions. */
+  restate(member: string): Promise<RingCommand[]>;
+  isMember(member: string): boolean;
+  /** Per ring the member is on, its partners. */
+  partnersOf(member: string): Record<string, string[]>;
+  /** Members of the ring of one switch. */
+  membersOfSwitch(switchKey: string): string[];
+  /** ring name -> members in ring order. */
+  view(): Record<string, string[]>;
+}
+
+export type CmaEventType =
+  | "host_up"
+  | "host_down"
+  | "host_late"
+  | "host_back"
+  | "host_shutdown"
+  | "switch_down"
+  | "switch_up";
+
+export interface CmaEventInput {
+  type: CmaEventType;
+  system: string;
+  hostname?: string;
+  switch?: string;
+  reason: string;
+  details?: Record<string, unknown>;
+}
+
+export interface EventSink {
+  emit(event: CmaEventInput): void;
+  close(): Promise<void>;
+}
