@@ -316,6 +316,7 @@ export class CmaDaemon {
       )
       .then(
         () => {
+          this.outages.alive(suspect.system, suspect.switchKey);
           if (this.suspicions.get(suspect.system) === suspicion) {
             this.suspicions.delete(suspect.system);
             this.options.log.info({ suspect: suspect.system }, "suspect answered a direct check");
@@ -349,7 +350,7 @@ export class CmaDaemon {
       (member) => this.registry.ofSystem(member)?.state === "up",
     );
     this.outages.died(
-      { member: probe.system, hostname: probe.hostname, reason, at: this.now() },
+      { member: probe.system, hostname: probe.hostname, reason },
       probe.switchKey,
       [...upMembers, probe.system],
       this.now(),
