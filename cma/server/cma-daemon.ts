@@ -414,8 +414,11 @@ export class CmaDaemon {
     }
     this.suspicions.delete(subject.system);
     if (type === "HB_MARTIAN" && subject.state === "up") {
-      // It heartbeats someone who is not its partner: its rings are stale.
-      this.dispatch(await this.options.rings.restate(subject.system));
+      // One of the two holds stale partner sets: the reporter if the CMA's rings
+      // pair them (it missed a command), the sender otherwise.
+      const partners = Object.values(this.options.rings.partnersOf(reporter.system)).flat();
+      const stale = partners.includes(subject.system) ? reporter : subject;
+      this.dispatch(await this.options.rings.restate(stale.system));
     }
   }
 
