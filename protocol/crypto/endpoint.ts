@@ -115,35 +115,43 @@ export class UdpPacketEndpoint implements PacketEndpoint {
   receive(datagram: Buffer, from: UdpAddress): void {
     if (this.closed) return;
     this.count("received");
-    if (datagram.length > (this.options.maxDatagram ?? MAX_DATAGRAM)) return this.drop("oversized");
-    const parsed = parseHeader(datagram);
-    if (!parsed.ok) return this.drop(parsed.reason);
-    const { header } = parsed;
-    if (this.options.admission && !this.options.admission(header.sender, header.kind, from)) {
-      return this.drop("not_admitted");
+    const refusal = this.check(datagram, from);
+    if (typeof refusal === "string") {
+      this.drop(refusal);
+      return;
     }
-    if (!this.verified.has(header.sender)) {
-      if (!this.perSource.take(from.address) || !this.global.take("*"))
-        return this.drop("rate_limited");
-    }
-    const plaintext = this.sealer.open(datagram, header);
-    if (!plaintext) return this.drop("auth_failed");
-    if (!this.replay.accept(header.sender, header.startId, header.counter))
-      return this.drop("replayed");
-    this.verified.set(header.sender, true);
     this.count("accepted");
     try {
-      this.handler?.({
-        kind: header.kind,
-        sender: header.sender,
-        startId: header.startId,
-        counter: header.counter,
-        plaintext,
-        from,
-      });
+      this.handler?.(refusal);
     } catch {
       this.count("handler_errors");
     }
+  }
+
+  /** The opened packet, or the reason it is dropped. */
+  private check(datagram: Buffer, from: UdpAddress): OpenedPacket | string {
+    if (datagram.length > (this.options.maxDatagram ?? MAX_DATAGRAM)) return "oversized";
+    const parsed = parseHeader(datagram);
+    if (!parsed.ok) return parsed.reason;
+    const { header } = parsed;
+    if (this.options.admission && !this.options.admission(header.sender, header.kind, from)) {
+      return "not_admitted";
+    }
+    if (!this.verified.has(header.sender)) {
+      if (!this.perSource.take(from.address) || !this.global.take("*")) return "rate_limited";
+    }
+    const plaintext = this.sealer.open(datagram, header);
+    if (!plaintext) return "auth_failed";
+    if (!this.replay.accept(header.sender, header.startId, header.counter)) return "replayed";
+    this.verified.set(header.sender, true);
+    return {
+      kind: header.kind,
+      sender: header.sender,
+      startId: header.startId,
+      counter: header.counter,
+      plaintext,
+      from,
+    };
   }
 
   stats(): Record<string, number> {
