@@ -7,7 +7,8 @@
  *   ACK       2 | ver | dst start (8) | handled u64 | received-through u64
  *               | bitmap u64 (bit i: seq received-through + 1 + i is received)
  *               | refusals u8 | refusals × (seq u64 | length u16 | UTF-8 reason)
- *   CHALLENGE 3 | ver | nonce (16)
+ *   CHALLENGE 3 | ver | nonce (16) | known start (8: the start the challenger has
+ *               confirmed for the recipient, zeros when none)
  *   CONFIRM   4 | ver | nonce (16)
  *
  * flags bit 0: the message's bytes are deflate-compressed.
@@ -51,6 +52,8 @@ export interface AckFrame {
 export interface NonceFrame {
   type: typeof CHALLENGE | typeof CONFIRM;
   nonce: Buffer;
+  /** CHALLENGE only: the recipient's start the challenger holds a session with, or null. */
+  knownStart: string | null;
 }
 
 export type Frame = DataFrame | AckFrame | NonceFrame;
@@ -89,8 +92,18 @@ export function encodeAck(frame: Omit<AckFrame, "type">): Buffer {
   return Buffer.concat(parts);
 }
 
-export function encodeNonce(type: typeof CHALLENGE | typeof CONFIRM, nonce: Buffer): Buffer {
-  return Buffer.concat([Buffer.from([type, VERSION]), nonce]);
+const NO_START = "0000000000000000";
+
+export function encodeConfirm(nonce: Buffer): Buffer {
+  return Buffer.concat([Buffer.from([CONFIRM, VERSION]), nonce]);
+}
+
+export function encodeChallenge(nonce: Buffer, knownStart: string | null): Buffer {
+  return Buffer.concat([
+    Buffer.from([CHALLENGE, VERSION]),
+    nonce,
+    Buffer.from(knownStart ?? NO_START, "hex"),
+  ]);
 }
 
 /** Parses a frame; null for anything malformed (never throws). */
@@ -135,10 +148,18 @@ export function decodeFrame(bytes: Buffer): Frame | null {
         refusals,
       };
     }
-    case CHALLENGE:
+    case CHALLENGE: {
+      if (bytes.length !== 26) return null;
+      const known = bytes.subarray(18, 26).toString("hex");
+      return {
+        type: CHALLENGE,
+        nonce: bytes.subarray(2, 18),
+        knownStart: known === NO_START ? null : known,
+      };
+    }
     case CONFIRM:
       if (bytes.length !== 18) return null;
-      return { type: bytes[0] as typeof CHALLENGE | typeof CONFIRM, nonce: bytes.subarray(2) };
+      return { type: CONFIRM, nonce: bytes.subarray(2), knownStart: null };
     default:
       return null;
   }

@@ -131,11 +131,13 @@ describe("reliable messenger", () => {
     const a = node(network, "A", 1);
     const b = node(network, "B", 2);
     const got = collector(b.messenger);
+    const gotBack = collector(a.messenger);
     await a.messenger.send("B", b.address, "M", { n: 1 });
     b.messenger.forget("A");
     await a.messenger.send("B", b.address, "M", { n: 2 });
     await b.messenger.send("A", a.address, "M", { back: true });
     expect(got.map((m) => m.body)).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(gotBack.map((m) => m.body)).toEqual([{ back: true }]);
   });
 
   it("does not reset a confirmed session for packets replayed from an old run", async () => {

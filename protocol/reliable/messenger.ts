@@ -25,8 +25,9 @@ import {
   type DataFrame,
   decodeFrame,
   encodeAck,
+  encodeChallenge,
+  encodeConfirm,
   encodeData,
-  encodeNonce,
   type Refusal,
 } from "./frames.js";
 
@@ -218,10 +219,11 @@ export class ReliableMessenger implements Messenger {
     switch (frame.type) {
       case CHALLENGE:
         peer.address = packet.from;
-        this.endpoint.send(peer.key, packet.from, "session", encodeNonce(CONFIRM, frame.nonce));
+        this.endpoint.send(peer.key, packet.from, "session", encodeConfirm(frame.nonce));
         if (peer.confirmedStart !== packet.startId) this.challenge(peer, false);
-        // The run we share a session with asks who we are: it lost the session.
-        else this.resetSession(peer, "peer_lost_session");
+        // The run we share a session with no longer knows ours: it lost the session.
+        else if (frame.knownStart !== this.endpoint.startId)
+          this.resetSession(peer, "peer_lost_session");
         return;
       case CONFIRM:
         if (peer.challenge?.nonce.equals(frame.nonce)) {
@@ -232,8 +234,11 @@ export class ReliableMessenger implements Messenger {
     }
     if (peer.confirmedStart !== packet.startId || frame.dstStart !== this.endpoint.startId) {
       // A packet of another session: an old run of the peer's, or the peer does not know us yet.
+      // With a session confirmed, a packet of another run of the peer's is ignored: an old
+      // run's is a replay, and a new run challenges us itself. Otherwise we ask who it is.
       this.count("other_session");
-      if (peer.confirmedStart !== packet.startId) this.challenge(peer, false);
+      if (peer.confirmedStart === null || peer.confirmedStart === packet.startId)
+        this.challenge(peer, false);
       return;
     }
     peer.address = packet.from;
@@ -296,7 +301,7 @@ export class ReliableMessenger implements Messenger {
       peer.key,
       peer.address,
       "session",
-      encodeNonce(CHALLENGE, peer.challenge.nonce),
+      encodeChallenge(peer.challenge.nonce, peer.confirmedStart),
     );
   }
 
