@@ -16,7 +16,6 @@ import {
   type UdpAddress,
 } from "../transport.js";
 import {
-  ACK,
   type AckFrame,
   CHALLENGE,
   COMPRESSED,
@@ -478,7 +477,7 @@ export class ReliableMessenger implements Messenger {
   private deliver(peer: Peer): void {
     if (peer.handling || !this.handler) return;
     const first = peer.inbound.get(peer.handled + 1n);
-    if (!first || first.fragment !== 0) return;
+    if (first?.fragment !== 0) return;
     const chunks: Buffer[] = [];
     for (let i = 0; i < first.of; i++) {
       const frame = peer.inbound.get(peer.handled + 1n + BigInt(i));
