@@ -46,6 +46,8 @@ export interface SimulationReport {
   partners_max: number;
   rings_consistent: boolean;
   inconsistent_probes: number;
+  /** Events the CMA emitted, by type. */
+  events: Record<string, number>;
   peak_rss_mib: number;
 }
 
@@ -206,6 +208,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     partners_max: partnersMax,
     rings_consistent: inconsistent === 0,
     inconsistent_probes: inconsistent,
+    events: Object.fromEntries(events.counts),
     peak_rss_mib: Math.round(process.resourceUsage().maxRSS / 1024),
   };
 }
