@@ -5,6 +5,7 @@ import { registerDiscover } from "./commands/discover.js";
 import { registerIngest } from "./commands/ingest.js";
 import { registerNeo4j } from "./commands/neo4j.js";
 import { registerQuery } from "./commands/query.js";
+import { registerSimulate } from "./commands/simulate.js";
 import { registerSwitch } from "./commands/switch.js";
 import { registerUp } from "./commands/up.js";
 import { UsageError } from "./errors.js";
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerQuery(program);
   registerApi(program);
   registerNeo4j(program);
+  registerSimulate(program);
   return program;
 }
 
