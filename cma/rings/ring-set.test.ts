@@ -111,7 +111,21 @@ describe("RingSet", () => {
           for (const member of left) expect(rings.isMember(member)).toBe(false);
         },
       ),
-      { numRuns: 200 },
+      {
+        numRuns: 1000,
+        // Found by this property: a member that left and came back without its switch kept its old switch partners.
+        examples: [
+          [
+            [
+              { op: "move", member: 1, switch: 1 },
+              { op: "move", member: 0, switch: 1 },
+              { op: "leave", member: 0 },
+              { op: "move", member: 0, switch: null },
+            ],
+            0,
+          ],
+        ],
+      },
     );
   });
 

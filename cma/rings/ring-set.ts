@@ -89,6 +89,12 @@ export class RingSet implements Rings {
   private readonly rings = new Map<string, Ring>([[GLOBAL_RING, new Ring(GLOBAL_RING)]]);
   private readonly switchOf = new Map<string, string | null>();
   /**
+   * The switch ring a member was on when it left. A member that comes back (a
+   * dead server that was only cut off) may still hold partners there: its join
+   * tells it to stop that ring when it does not rejoin it.
+   */
+  private readonly formerSwitch = new Map<string, string>();
+  /**
    * Versions only grow. Starting from the clock (in microseconds) keeps them above
    * every version a previous CMA process handed out.
    */
@@ -99,6 +105,15 @@ export class RingSet implements Rings {
     this.switchOf.set(member, switchKey);
     const commands = this.insertInto(GLOBAL_RING, member);
     if (switchKey !== null) commands.push(...this.insertInto(switchRingName(switchKey), member));
+    const former = this.formerSwitch.get(member);
+    this.formerSwitch.delete(member);
+    if (former !== undefined && former !== switchKey) {
+      commands.push({
+        to: member,
+        type: "STOP_SEND_EXPECT_HB",
+        body: { ring: switchRingName(former), version: this.next() },
+      });
+    }
     return commands;
   }
 
@@ -107,7 +122,10 @@ export class RingSet implements Rings {
     const switchKey = this.switchOf.get(member) ?? null;
     this.switchOf.delete(member);
     const commands = this.removeFrom(GLOBAL_RING, member);
-    if (switchKey !== null) commands.push(...this.removeFrom(switchRingName(switchKey), member));
+    if (switchKey !== null) {
+      this.formerSwitch.set(member, switchKey);
+      commands.push(...this.removeFrom(switchRingName(switchKey), member));
+    }
     return commands;
   }
 
