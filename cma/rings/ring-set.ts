@@ -24,8 +24,6 @@ interface Links {
 class Ring {
   private readonly links = new Map<string, Links>();
 
-  constructor(readonly name: string) {}
-
   get size(): number {
     return this.links.size;
   }
@@ -86,7 +84,7 @@ function unique(items: string[]): string[] {
 }
 
 export class RingSet implements Rings {
-  private readonly rings = new Map<string, Ring>([[GLOBAL_RING, new Ring(GLOBAL_RING)]]);
+  private readonly rings = new Map<string, Ring>([[GLOBAL_RING, new Ring()]]);
   private readonly switchOf = new Map<string, string | null>();
   /**
    * The switch ring a member was on when it left. A member that comes back (a
@@ -168,10 +166,6 @@ export class RingSet implements Rings {
     return this.rings.get(switchRingName(switchKey))?.members() ?? [];
   }
 
-  switchOfMember(member: string): string | null {
-    return this.switchOf.get(member) ?? null;
-  }
-
   view(): Record<string, string[]> {
     const out: Record<string, string[]> = {};
     for (const [name, ring] of this.rings) if (ring.size) out[name] = ring.members();
@@ -191,7 +185,7 @@ export class RingSet implements Rings {
   private insertInto(name: string, member: string): RingCommand[] {
     let ring = this.rings.get(name);
     if (!ring) {
-      ring = new Ring(name);
+      ring = new Ring();
       this.rings.set(name, ring);
     }
     return ring.insert(member).map((changed) => this.expect(name, changed));

@@ -115,14 +115,14 @@ export class UdpPacketEndpoint implements PacketEndpoint {
   receive(datagram: Buffer, from: UdpAddress): void {
     if (this.closed) return;
     this.count("received");
-    const refusal = this.check(datagram, from);
-    if (typeof refusal === "string") {
-      this.drop(refusal);
+    const checked = this.check(datagram, from);
+    if (typeof checked === "string") {
+      this.drop(checked);
       return;
     }
     this.count("accepted");
     try {
-      this.handler?.(refusal);
+      this.handler?.(checked);
     } catch {
       this.count("handler_errors");
     }

@@ -489,10 +489,7 @@ export class ReliableMessenger implements Messenger {
     const epoch = peer.epoch;
     const finish = (refusal: string | null) => {
       if (peer.epoch !== epoch) return;
-      for (let seq = peer.handled + 1n; seq <= lastSeq; seq++) {
-        peer.inboundBytes -= peer.inbound.get(seq)?.chunk.length ?? 0;
-        peer.inbound.delete(seq);
-      }
+      this.dropInbound(peer, lastSeq);
       peer.handled = lastSeq;
       if (refusal !== null) {
         peer.refusals.push({ seq: lastSeq, reason: refusal.slice(0, 300) });
@@ -533,14 +530,19 @@ export class ReliableMessenger implements Messenger {
           // Not handled: forget the frames, so the sender retransmits and we try again.
           this.count("handler_failures");
           if (peer.epoch !== epoch) return;
-          for (let seq = peer.handled + 1n; seq <= lastSeq; seq++) {
-            peer.inboundBytes -= peer.inbound.get(seq)?.chunk.length ?? 0;
-            peer.inbound.delete(seq);
-          }
+          this.dropInbound(peer, lastSeq);
           peer.handling = false;
           this.sendAck(peer);
         },
       );
+  }
+
+  /** Forgets the buffered frames of the message after `handled`, which ends at `lastSeq`. */
+  private dropInbound(peer: Peer, lastSeq: bigint): void {
+    for (let seq = peer.handled + 1n; seq <= lastSeq; seq++) {
+      peer.inboundBytes -= peer.inbound.get(seq)?.chunk.length ?? 0;
+      peer.inbound.delete(seq);
+    }
   }
 
   private sendAck(peer: Peer): void {
