@@ -60,6 +60,15 @@ class Ring {
     return unique([links.prev, links.next]);
   }
 
+  nextOf(member: string): string | null {
+    return this.links.get(member)?.next ?? null;
+  }
+
+  /** Appends a member after the last one (ring order as given), for restoring a stored ring. */
+  append(member: string): void {
+    this.insert(member);
+  }
+
   partnersOf(member: string): string[] {
     const links = this.links.get(member);
     if (!links) return [];
@@ -77,6 +86,19 @@ class Ring {
     }
     return out;
   }
+}
+
+/** Where one member sits: what ring persistence stores per member (see persistent-rings.ts). */
+export interface Placement {
+  member: string;
+  /** Whether it is on the rings at all; false keeps only formerSwitch. */
+  joined: boolean;
+  switchKey: string | null;
+  /** The member after it on the global ring. */
+  globalNext: string | null;
+  /** The member after it on its switch ring. */
+  switchNext: string | null;
+  formerSwitch: string | null;
 }
 
 function unique(items: string[]): string[] {
@@ -174,6 +196,72 @@ export class RingSet implements Rings {
 
   get size(): number {
     return this.switchOf.size;
+  }
+
+  /** The switch whose ring the member is on, or null. */
+  switchKeyOf(member: string): string | null {
+    return this.switchOf.get(member) ?? null;
+  }
+
+  placement(member: string): Placement {
+    const joined = this.switchOf.has(member);
+    const switchKey = this.switchOf.get(member) ?? null;
+    return {
+      member,
+      joined,
+      switchKey,
+      globalNext: joined ? ((this.rings.get(GLOBAL_RING) as Ring).nextOf(member) ?? null) : null,
+      switchNext:
+        switchKey === null
+          ? null
+          : (this.rings.get(switchRingName(switchKey))?.nextOf(member) ?? null),
+      formerSwitch: this.formerSwitch.get(member) ?? null,
+    };
+  }
+
+  /**
+   * Rebuilds rings from stored placements, keeping each ring's order by following
+   * the stored successors. A ring whose successors do not form one cycle (a store
+   * edited by hand, a half-applied change) keeps the order it can follow and gets
+   * the rest appended; `broken` names those rings, whose members need a restate.
+   */
+  static restore(placements: readonly Placement[]): { rings: RingSet; broken: string[] } {
+    const set = new RingSet();
+    const orders = new Map<string, Map<string, string | null>>();
+    const successors = (ring: string) => {
+      let map = orders.get(ring);
+      if (!map) {
+        map = new Map();
+        orders.set(ring, map);
+      }
+      return map;
+    };
+    for (const placement of placements) {
+      if (placement.formerSwitch !== null)
+        set.formerSwitch.set(placement.member, placement.formerSwitch);
+      if (!placement.joined) continue;
+      set.switchOf.set(placement.member, placement.switchKey);
+      successors(GLOBAL_RING).set(placement.member, placement.globalNext);
+      if (placement.switchKey !== null)
+        successors(switchRingName(placement.switchKey)).set(
+          placement.member,
+          placement.switchNext,
+        );
+    }
+    const broken: string[] = [];
+    for (const [name, next] of orders) {
+      const ring = new Ring();
+      set.rings.set(name, ring);
+      const [start] = [...next.keys()].sort();
+      let at: string | null | undefined = start;
+      while (at !== undefined && at !== null && next.has(at) && !ring.has(at)) {
+        ring.append(at);
+        at = next.get(at);
+      }
+      if (ring.size !== next.size || at !== start) broken.push(name);
+      for (const member of [...next.keys()].sort()) ring.append(member);
+    }
+    return { rings: set, broken };
   }
 
   private ringNamesOf(member: string): string[] {

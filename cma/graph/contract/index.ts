@@ -13,6 +13,7 @@ import type { GraphStore } from "../store.js";
 import { ingestTests } from "./ingest.js";
 import { operationTests } from "./operations.js";
 import { queryTests } from "./queries.js";
+import { ringTests } from "./rings.js";
 
 export type MakeStore = () => Promise<GraphStore>;
 
@@ -36,5 +37,6 @@ export function describeGraphStoreContract(name: string, makeStore: MakeStore): 
     describe("operations", () => operationTests(fresh));
     describe("ingest", () => ingestTests(fresh));
     describe("queries", () => queryTests(fresh));
+    describe("rings", () => ringTests(fresh));
   });
 }

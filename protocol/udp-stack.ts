@@ -1,0 +1,53 @@
+/**
+ * The real ProtocolStack: one UDP socket sealing every datagram (crypto/endpoint),
+ * with "session" packets feeding the reliable Messenger and "heartbeat" packets
+ * going to whoever watches heartbeats. The key pair lives in keyDir/keyName.key.
+ */
+import { createPacketEndpoint, type EndpointOptions } from "./crypto/endpoint.js";
+import { loadOrCreateKeyPair, loadPublicKey } from "./crypto/keys.js";
+import { createMessenger, type MessengerLimits } from "./reliable/messenger.js";
+import type { ProtocolStack } from "./stack.js";
+import type { AdmissionPolicy, OpenedPacket, UdpAddress } from "./transport.js";
+
+export interface UdpStackOptions {
+  keyDir: string;
+  keyName: string;
+  bind: UdpAddress;
+  admission?: AdmissionPolicy;
+  limits?: Partial<MessengerLimits>;
+  newSenderRate?: EndpointOptions["newSenderRate"];
+  multicastGroups?: string[];
+}
+
+export async function openUdpStack(options: UdpStackOptions): Promise<ProtocolStack> {
+  const keyPair = loadOrCreateKeyPair(options.keyDir, options.keyName);
+  const endpoint = await createPacketEndpoint({
+    keyPair,
+    bind: options.bind,
+    ...(options.admission ? { admission: options.admission } : {}),
+    ...(options.newSenderRate ? { newSenderRate: options.newSenderRate } : {}),
+    ...(options.multicastGroups ? { multicastGroups: options.multicastGroups } : {}),
+  });
+  const messenger = createMessenger(endpoint, options.limits);
+  let heartbeat: ((packet: OpenedPacket) => void) | null = null;
+  endpoint.onPacket((packet) => {
+    if (packet.kind === "session") messenger.receive(packet);
+    else heartbeat?.(packet);
+  });
+  return {
+    endpoint,
+    messenger,
+    onHeartbeat(handler) {
+      heartbeat = handler;
+    },
+    async close() {
+      await messenger.close();
+      await endpoint.close();
+    },
+  };
+}
+
+/** The CMA's public key as pinned on a probe (one line of base64url in a file). */
+export function readPinnedKey(file: string): string {
+  return loadPublicKey(file);
+}
