@@ -1,9 +1,12 @@
 import { Command, CommanderError } from "commander";
 import { packageVersion } from "../lib/package-root.js";
 import { registerApi } from "./commands/api.js";
+import { registerCma } from "./commands/cma.js";
 import { registerDiscover } from "./commands/discover.js";
 import { registerIngest } from "./commands/ingest.js";
+import { registerKeys } from "./commands/keys.js";
 import { registerNeo4j } from "./commands/neo4j.js";
+import { registerProbe } from "./commands/probe.js";
 import { registerQuery } from "./commands/query.js";
 import { registerSimulate } from "./commands/simulate.js";
 import { registerSwitch } from "./commands/switch.js";
@@ -26,6 +29,9 @@ export function buildProgram(): Command {
   registerApi(program);
   registerNeo4j(program);
   registerSimulate(program);
+  registerKeys(program);
+  registerCma(program);
+  registerProbe(program);
   return program;
 }
 

@@ -243,10 +243,7 @@ export class RingSet implements Rings {
       set.switchOf.set(placement.member, placement.switchKey);
       successors(GLOBAL_RING).set(placement.member, placement.globalNext);
       if (placement.switchKey !== null)
-        successors(switchRingName(placement.switchKey)).set(
-          placement.member,
-          placement.switchNext,
-        );
+        successors(switchRingName(placement.switchKey)).set(placement.member, placement.switchNext);
     }
     const broken: string[] = [];
     for (const [name, next] of orders) {

@@ -84,6 +84,13 @@ export class CmaDaemon {
     for (const probe of probes) this.registry.add(probe);
   }
 
+  /** Sends every given member its current partner sets again (after rings were repaired on load). */
+  async restate(members: readonly string[]): Promise<void> {
+    await this.serial.run(async () => {
+      for (const member of members) this.dispatch(await this.options.rings.restate(member));
+    });
+  }
+
   start(): void {
     const { stack } = this.options;
     stack.onHeartbeat(() => undefined);

@@ -78,7 +78,6 @@ describe("TrustStore", () => {
   });
 });
 
-
 function writeStrayFiles(dir: string): void {
   writeFileSync(join(dir, "notes.txt"), "hello");
   writeFileSync(join(dir, "not-a-key.json"), "{}");

@@ -131,7 +131,8 @@ export class TrustStore {
       );
     }
     const matches = [...this.states.keys()].filter((key) => fingerprint(key).startsWith(selector));
-    if (matches.length === 0) throw new TrustSelectorError(`no known key has fingerprint ${selector}`);
+    if (matches.length === 0)
+      throw new TrustSelectorError(`no known key has fingerprint ${selector}`);
     if (matches.length > 1)
       throw new TrustSelectorError(
         `fingerprint ${selector} matches ${matches.length} keys: give more digits`,
@@ -157,7 +158,8 @@ export class TrustStore {
         decided_by: by,
       };
       this.write(state, entry);
-      for (const other of STATES) if (other !== state) rmSync(this.file(other, key), { force: true });
+      for (const other of STATES)
+        if (other !== state) rmSync(this.file(other, key), { force: true });
       this.states.set(key, state);
       changed.push(entry);
     }

@@ -36,6 +36,8 @@ export interface ProbeOptions {
   statusFile: string | null;
   /** How long SHUTDOWN may wait for the CMA's acknowledgement. */
   shutdownTimeoutMs?: number;
+  /** After a refused STARTUP, how long until the next (default 10 s). */
+  registerRetryMs?: number;
 }
 
 /** The refusal a CMA gives a message from a probe it does not know (it lost its state). */
@@ -58,6 +60,7 @@ export class ProbeDaemon {
   private registered = false;
   private stopping = false;
   private registering: Promise<void> | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: ProbeOptions) {
     this.monitor = new HeartbeatMonitor({
@@ -102,6 +105,7 @@ export class ProbeDaemon {
     if (this.stopping) return;
     this.stopping = true;
     this.clearTimers();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     const shutdown = this.toCma(
       "SHUTDOWN",
       { reason },
@@ -153,7 +157,11 @@ export class ProbeDaemon {
       },
       (error: unknown) => {
         this.registering = null;
-        if (!this.stopping) this.options.log.error({ err: String(error) }, "STARTUP refused");
+        if (this.stopping) return;
+        // Refused (a key awaiting approval, say): ask again later, an operator may act.
+        this.options.log.error({ err: String(error) }, "STARTUP refused: trying again later");
+        this.retryTimer = setTimeout(() => this.register(), this.options.registerRetryMs ?? 10_000);
+        this.retryTimer.unref();
       },
     );
   }

@@ -1,7 +1,7 @@
 /** Ring persistence (cma/rings/persistent-rings.ts) over each store: a reopened CMA finds the same rings. */
 import { expect, it } from "vitest";
-import { GLOBAL_RING, switchRingName } from "../../rings/ring-set.js";
 import { PersistentRings } from "../../rings/persistent-rings.js";
+import { GLOBAL_RING, switchRingName } from "../../rings/ring-set.js";
 import { hostSystemKey } from "../keys.js";
 import type { GraphStore } from "../store.js";
 import { AT } from "./support.js";

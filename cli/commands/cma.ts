@@ -1,0 +1,130 @@
+import type { Command } from "commander";
+import { resolveDataDir } from "../../lib/data-dir.js";
+import { parseAddress } from "../../protocol/address.js";
+import { DEFAULT_PORT } from "../../protocol/messages.js";
+import { UsageError } from "../errors.js";
+
+interface CmaCommandOptions {
+  bind: string;
+  dataDir?: string;
+  trust: string;
+  interval: string;
+  warn: string;
+  dead: string;
+  discoveryInterval: string;
+  discoveryTypes?: string;
+  switchSeconds: string;
+  eventsLog?: string;
+  webhook: string[];
+  execDir?: string;
+  statusFile?: string;
+}
+
+function positive(option: string, text: string, max: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value <= 0 || value > max) {
+    throw new UsageError(`${option} must be a whole number from 1 to ${max}, got "${text}"`);
+  }
+  return value;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function registerCma(program: Command): void {
+  program
+    .command("cma")
+    .description(
+      "run the CMA: register probes, keep the heartbeat rings, store discovery, raise events",
+    )
+    .option("--bind <address>", "local address and UDP port", `0.0.0.0:${DEFAULT_PORT}`)
+    .option("--data-dir <dir>", "graph store, keys, events (default: $ASSIM_DATA_DIR or ./.assim)")
+    .option(
+      "--trust <mode>",
+      "probe keys: tofu (trust on first use) or approve (assim keys approve)",
+      "tofu",
+    )
+    .option("--interval <ms>", "heartbeat interval", "1000")
+    .option("--warn <ms>", "a heartbeat later than this is reported late", "3000")
+    .option("--dead <ms>", "a partner silent this long is reported dead", "10000")
+    .option(
+      "--discovery-interval <s>",
+      "how often probes rediscover (they send only changes)",
+      "300",
+    )
+    .option("--discovery-types <list>", "comma-separated discovery types probes run (default: all)")
+    .option("--switch-seconds <s>", "how long one LLDP/CDP capture listens", "32")
+    .option("--events-log <file>", "events as JSON lines (default: DATA_DIR/events.jsonl)")
+    .option("--webhook <url>", "POST each event as JSON to this URL (repeatable)", collect, [])
+    .option(
+      "--exec-dir <dir>",
+      "run each executable in this directory per event, event JSON on stdin",
+    )
+    .option(
+      "--status-file <file>",
+      "write status JSON here every second (default: DATA_DIR/cma-status.json)",
+    )
+    .addHelpText(
+      "after",
+      "\nThe CMA's key pair is DATA_DIR/keys/cma.key (0600) and cma.pub: give cma.pub to every probe\n" +
+        "(--cma-key). Uses Neo4j when NEO4J_URI is set, otherwise the embedded store in DATA_DIR.\n" +
+        "Logs are JSON lines on stderr. SIGTERM or SIGINT stops it; a restarted CMA resumes its\n" +
+        "probes and rings from the graph.\n\n" +
+        "  assim cma --bind 10.0.0.1:1984 --data-dir /var/lib/assim --webhook http://127.0.0.1:9000/",
+    )
+    .action(async (options: CmaCommandOptions) => {
+      let bind: ReturnType<typeof parseAddress>;
+      try {
+        bind = parseAddress(options.bind, DEFAULT_PORT);
+      } catch (error) {
+        throw new UsageError(`--bind: ${(error as Error).message}`);
+      }
+      if (options.trust !== "tofu" && options.trust !== "approve") {
+        throw new UsageError(`--trust must be tofu or approve, got "${options.trust}"`);
+      }
+      const interval = positive("--interval", options.interval, 600_000);
+      const warn = positive("--warn", options.warn, 3_600_000);
+      const dead = positive("--dead", options.dead, 3_600_000);
+      if (!(interval < warn && warn < dead)) {
+        throw new UsageError(
+          `need --interval < --warn < --dead, got ${interval}, ${warn}, ${dead}`,
+        );
+      }
+      const { isDiscoveryType, allDiscoveryTypes } = await import(
+        "../../probe/discovery/registry.js"
+      );
+      const types = options.discoveryTypes
+        ? options.discoveryTypes
+            .split(",")
+            .map((type) => type.trim())
+            .filter(Boolean)
+        : [...allDiscoveryTypes];
+      for (const type of types) {
+        if (!isDiscoveryType(type)) {
+          throw new UsageError(
+            `--discovery-types: unknown type "${type}" (known: ${allDiscoveryTypes.join(", ")})`,
+          );
+        }
+      }
+      for (const url of options.webhook) {
+        if (!/^https?:\/\//.test(url))
+          throw new UsageError(`--webhook must be an http(s) URL, got "${url}"`);
+      }
+      const dataDir = resolveDataDir(options.dataDir);
+      const { runCma } = await import("../../cma/server/run.js");
+      await runCma({
+        bind,
+        dataDir,
+        trustMode: options.trust,
+        heartbeat: { interval_ms: interval, warn_ms: warn, dead_ms: dead },
+        discovery: {
+          types,
+          interval_s: positive("--discovery-interval", options.discoveryInterval, 86_400),
+          switch_seconds: positive("--switch-seconds", options.switchSeconds, 3600),
+        },
+        eventsLog: options.eventsLog ?? null,
+        webhooks: options.webhook,
+        execDir: options.execDir ?? null,
+        statusFile: options.statusFile ?? null,
+      });
+    });
+}

@@ -1,0 +1,92 @@
+import { join } from "node:path";
+import { keyDirOf, trustDirOf } from "../../cli/commands/keys.js";
+import { writeFileAtomic } from "../../lib/atomic-file.js";
+import { createLogger } from "../../lib/log.js";
+import type { HeartbeatTimers } from "../../protocol/messages.js";
+import type { UdpAddress } from "../../protocol/transport.js";
+import { openUdpStack } from "../../protocol/udp-stack.js";
+import { openEventSink } from "../events/event-bus.js";
+import { openConfiguredStore } from "../graph/open.js";
+import { PersistentRings } from "../rings/persistent-rings.js";
+import { type TrustMode, TrustStore } from "../trust/trust-store.js";
+import { CmaDaemon } from "./cma-daemon.js";
+import { type CmaSettings, DEFAULT_CMA_SETTINGS } from "./config.js";
+import { registeredProbes } from "./restore.js";
+
+export interface RunCmaOptions {
+  bind: UdpAddress;
+  dataDir: string;
+  trustMode: TrustMode;
+  heartbeat: HeartbeatTimers;
+  discovery: CmaSettings["discovery"];
+  eventsLog: string | null;
+  webhooks: string[];
+  execDir: string | null;
+  statusFile: string | null;
+}
+
+/** Runs the CMA until SIGTERM or SIGINT. */
+export async function runCma(options: RunCmaOptions): Promise<void> {
+  const log = createLogger({ service: "cma" });
+  const settings: CmaSettings = {
+    ...DEFAULT_CMA_SETTINGS,
+    heartbeat: options.heartbeat,
+    discovery: options.discovery,
+    checkTimeoutMs: 2 * options.heartbeat.interval_ms + 1000,
+    outageWindowMs: options.heartbeat.dead_ms,
+  };
+  const store = await openConfiguredStore({ dataDir: options.dataDir });
+  const trust = new TrustStore(trustDirOf(options.dataDir), options.trustMode);
+  const { rings, broken } = await PersistentRings.open(store);
+  const events = openEventSink({
+    logFile: options.eventsLog ?? join(options.dataDir, "events.jsonl"),
+    webhooks: options.webhooks,
+    execDir: options.execDir,
+    log,
+  });
+  const stack = await openUdpStack({
+    keyDir: keyDirOf(options.dataDir),
+    keyName: "cma",
+    bind: options.bind,
+    admission: (key) => trust.admits(key),
+  });
+  const daemon = new CmaDaemon({
+    stack,
+    store,
+    rings,
+    events,
+    settings,
+    trust: (key, from) => trust.decide(key, from),
+    log,
+  });
+  const probes = await registeredProbes(store);
+  for (const probe of probes) probe.switchKey = rings.switchKeyOf(probe.system);
+  daemon.restore(probes);
+  daemon.start();
+  if (broken.length) {
+    log.warn({ rings: broken }, "stored ring order was inconsistent: repaired, restating members");
+    const view = rings.view();
+    await daemon.restate([...new Set(broken.flatMap((ring) => view[ring] ?? []))]);
+  }
+  const statusFile = options.statusFile ?? join(options.dataDir, "cma-status.json");
+  const writeStatus = () =>
+    writeFileAtomic(statusFile, `${JSON.stringify(daemon.status(), null, 2)}\n`).catch(
+      (error: unknown) => log.warn({ err: String(error) }, "could not write the status file"),
+    );
+  const timer = setInterval(() => {
+    trust.refresh();
+    void writeStatus();
+  }, 1000);
+  await writeStatus();
+  const signal = await new Promise<string>((resolve) => {
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+    process.once("SIGINT", () => resolve("SIGINT"));
+  });
+  log.info({ signal }, "stopping");
+  clearInterval(timer);
+  await daemon.close();
+  await writeStatus();
+  await events.close();
+  await store.close();
+  log.info("stopped");
+}
