@@ -9,6 +9,12 @@ import { createMessenger, type MessengerLimits } from "./reliable/messenger.js";
 import type { ProtocolStack } from "./stack.js";
 import type { AdmissionPolicy, OpenedPacket, UdpAddress } from "./transport.js";
 
+/**
+ * The largest datagram either side sends is one DATA frame of 1100 bytes plus
+ * framing and sealing (under 1200): anything much larger is refused unopened.
+ */
+export const STACK_MAX_DATAGRAM = 2048;
+
 export interface UdpStackOptions {
   keyDir: string;
   keyName: string;
@@ -24,6 +30,7 @@ export async function openUdpStack(options: UdpStackOptions): Promise<ProtocolSt
   const endpoint = await createPacketEndpoint({
     keyPair,
     bind: options.bind,
+    maxDatagram: STACK_MAX_DATAGRAM,
     ...(options.admission ? { admission: options.admission } : {}),
     ...(options.newSenderRate ? { newSenderRate: options.newSenderRate } : {}),
     ...(options.multicastGroups ? { multicastGroups: options.multicastGroups } : {}),

@@ -127,6 +127,10 @@ export class CmaDaemon {
       rings: this.options.rings.view(),
       counters: this.counters,
       suspects: [...this.suspicions.keys()],
+      stats: {
+        packets: this.options.stack.endpoint.stats(),
+        messages: this.options.stack.messenger.stats(),
+      },
     };
   }
 
