@@ -91,6 +91,32 @@ export class CmaDaemon {
     });
   }
 
+  /**
+   * Takes probes whose keys may no longer be used (revoked) off the rings: they are
+   * down from now on, and their packets are dropped unopened.
+   */
+  async evict(keyAllowed: (key: string) => boolean): Promise<void> {
+    const evicted = [...this.registry.all()].filter(
+      (probe) => probe.state === "up" && !keyAllowed(probe.key),
+    );
+    for (const probe of evicted) {
+      await this.serial.run(async () => {
+        if (probe.state !== "up") return;
+        probe.state = "down";
+        this.suspicions.delete(probe.system);
+        await this.setStatus(probe.system, "down", "probe key revoked");
+        this.dispatch(await this.options.rings.leave(probe.system));
+        this.options.events.emit({
+          type: "host_down",
+          system: probe.system,
+          hostname: probe.hostname,
+          reason: "probe key revoked",
+        });
+        this.options.log.warn({ system: probe.system, key: probe.key }, "probe key revoked");
+      });
+    }
+  }
+
   start(): void {
     const { stack } = this.options;
     stack.onHeartbeat(() => undefined);

@@ -75,6 +75,9 @@ export async function runCma(options: RunCmaOptions): Promise<void> {
     );
   const timer = setInterval(() => {
     trust.refresh();
+    daemon
+      .evict((key) => trust.admits(key))
+      .catch((error: unknown) => log.error({ err: String(error) }, "could not evict a probe"));
     void writeStatus();
   }, 1000);
   await writeStatus();
