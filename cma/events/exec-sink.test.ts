@@ -129,7 +129,7 @@ describe("ExecSink", () => {
       "forever",
       [`echo starting >&2`, `sleep 1000 &`, `echo $! > '${out}/child.pid'`, `wait`].join("\n"),
     );
-    const { sink: exec, lines } = sink({ timeoutMs: 300, killGraceMs: 200 });
+    const { sink: exec, lines } = sink({ timeoutMs: 1_000, killGraceMs: 200 });
     const since = Date.now();
     exec.deliver(event(1));
     const child = await childPid();
@@ -177,7 +177,7 @@ describe("ExecSink", () => {
         [
           `touch '${out}/running.${name}'`,
           `ls '${out}' | grep -c '^running' >> '${root}/counts'`,
-          `sleep 0.2`,
+          `sleep 0.3`,
           `rm '${out}/running.${name}'`,
         ].join("\n"),
       );

@@ -51,6 +51,7 @@ export class ExecSink implements PublishedEventSink {
   private queue: Job[] = [];
   private readonly running = new Set<Running>();
   private closed = false;
+  private closing: Promise<void> | null = null;
   private givenUp = false;
   private listingFails = false;
   private readonly counts = {
@@ -80,9 +81,13 @@ export class ExecSink implements PublishedEventSink {
     this.listing = this.listing.then(() => this.queueScriptsFor(event));
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(): Promise<void> {
     this.closed = true;
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
     if (await settlesWithin(this.idle(), this.closeDeadlineMs)) return;
     this.givenUp = true;
     const abandoned = this.queue.length;

@@ -140,6 +140,7 @@ describe("WebhookSink", () => {
     const started = Date.now();
     await webhooks.close();
     expect(Date.now() - started).toBeLessThan(3_000);
+    await webhooks.close();
     expect(webhooks.stats()).toMatchObject({ delivered: 0, abandoned: 5, dropped: 5, queued: 0 });
     const warning = lines.find((line) => line.level === "warn" && line.dropped === 5);
     expect(warning?.url).toBe(server.url);
