@@ -78,7 +78,12 @@ export class ExecSink implements PublishedEventSink {
       this.counts.abandoned += 1;
       return;
     }
-    this.listing = this.listing.then(() => this.queueScriptsFor(event));
+    // Caught here so one unexpected failure cannot break the chain for every later event.
+    this.listing = this.listing
+      .then(() => this.queueScriptsFor(event))
+      .catch((error: unknown) => {
+        this.log.error({ err: error, eventId: event.id }, "event scripts not started");
+      });
   }
 
   close(): Promise<void> {
