@@ -51,6 +51,7 @@ export class ExecSink implements PublishedEventSink {
   private queue: Job[] = [];
   private readonly running = new Set<Running>();
   private closed = false;
+  private closing: Promise<void> | null = null;
   private givenUp = false;
   private listingFails = false;
   private readonly counts = {
@@ -77,12 +78,21 @@ export class ExecSink implements PublishedEventSink {
       this.counts.abandoned += 1;
       return;
     }
-    this.listing = this.listing.then(() => this.queueScriptsFor(event));
+    // Caught here so one unexpected failure cannot break the chain for every later event.
+    this.listing = this.listing
+      .then(() => this.queueScriptsFor(event))
+      .catch((error: unknown) => {
+        this.log.error({ err: error, eventId: event.id }, "event scripts not started");
+      });
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(): Promise<void> {
     this.closed = true;
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
     if (await settlesWithin(this.idle(), this.closeDeadlineMs)) return;
     this.givenUp = true;
     const abandoned = this.queue.length;

@@ -42,6 +42,7 @@ export class WebhookSink implements PublishedEventSink {
   private readonly closeDeadlineMs: number;
   private readonly log: Logger;
   private closed = false;
+  private closing: Promise<void> | null = null;
   private droppedAfterClose = 0;
 
   constructor(options: WebhookSinkOptions) {
@@ -67,9 +68,13 @@ export class WebhookSink implements PublishedEventSink {
     for (const target of this.targets) target.enqueue(body);
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(): Promise<void> {
     this.closed = true;
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
     const allIdle = () => Promise.all(this.targets.map((target) => target.idle()));
     if (!(await settlesWithin(allIdle(), this.closeDeadlineMs))) {
       for (const target of this.targets) target.stop();
