@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { createSocket } from "node:dgram";
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -19,12 +19,17 @@ import {
   startAssim,
   waitFor,
 } from "./support/daemons.js";
+import { startWebhookReceiver, type WebhookReceiver } from "./support/webhook-receiver.js";
 
 const TIMERS = { interval: 200, warn: 800, dead: 2000 };
 const HOSTS = 4;
 const scratch = mkdtempSync(join(tmpdir(), "assim-daemons-"));
 const daemons: Daemon[] = [];
+let webhook: WebhookReceiver;
+const execDir = join(scratch, "on-event");
+const execLog = join(scratch, "on-event.log");
 afterAll(async () => {
+  await webhook?.close();
   for (const daemon of daemons) await daemon.stop("SIGKILL").catch(() => undefined);
   rmSync(scratch, { recursive: true, force: true });
 });
@@ -60,6 +65,10 @@ function startCma(): Daemon {
     String(TIMERS.dead),
     "--discovery-types",
     "os",
+    "--webhook",
+    webhook.url,
+    "--exec-dir",
+    execDir,
   ]);
   daemons.push(cma);
   return cma;
@@ -111,6 +120,13 @@ const hosts = Array.from({ length: HOSTS }, (_, i) => `lo${i + 1}`);
 describe("assim cma and assim probe over loopback", () => {
   it("registers every probe and gives each the partners the CMA's ring holds", async () => {
     cmaPort = await freePort();
+    webhook = await startWebhookReceiver(() => 200);
+    mkdirSync(execDir);
+    writeFileSync(
+      join(execDir, "10-record"),
+      `#!/bin/sh\ncat >> '${execLog}'\necho >> '${execLog}'\n`,
+    );
+    chmodSync(join(execDir, "10-record"), 0o755);
     const cma = startCma();
     await waitFor("the CMA's public key", () => readJson(join(cmaDir, "cma-status.json")), 30_000);
     for (const host of hosts) await startProbe(host);
@@ -144,6 +160,15 @@ describe("assim cma and assim probe over loopback", () => {
     const detection = Date.now() - killedAt;
     const downs = readEvents(cmaDir).filter((e) => e.type === "host_down");
     expect(downs.map((e) => e.system)).toEqual([`host:${machineId("lo2")}`]);
+    // The same event reached the webhook and the script, stamped with the same id.
+    const down = downs[0] as { id?: string };
+    await waitFor(
+      "host_down at the webhook and the script",
+      () =>
+        webhook.stored.some((event) => (event as { id?: string }).id === down.id) &&
+        readFileSync(execLog, "utf8").includes(`"id":"${down.id}"`),
+      10_000,
+    );
     // deadtime + 2 intervals, plus the direct check and the status file's second of delay
     expect(detection).toBeLessThan(TIMERS.dead + 2 * TIMERS.interval + 2 * TIMERS.interval + 3000);
     const status = await waitFor(

@@ -106,7 +106,9 @@ export interface ProbeStatusFile {
 }
 
 /** The events the CMA logged to DATA_DIR/events.jsonl. */
-export function readEvents(dataDir: string): { type: string; system: string; reason: string }[] {
+export function readEvents(
+  dataDir: string,
+): { id: string; type: string; system: string; reason: string }[] {
   const file = join(dataDir, "events.jsonl");
   if (!existsSync(file)) return [];
   return readFileSync(file, "utf8")
