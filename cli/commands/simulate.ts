@@ -25,14 +25,14 @@ export function registerSimulate(program: Command): void {
     )
     .option(
       "--transport <transport>",
-      "memory (in-process delivery, the CMA's code unchanged); the UDP transport is not wired in yet",
-      "memory",
+      "udp (real sockets and crypto on loopback, up to 10,000 systems) or memory (in-process)",
     )
     .option("--deaths <N>", "how many systems die after registering (default: 1%, 1 to 1000)")
     .option("--json", "print the figures as JSON")
     .addHelpText(
       "after",
-      "\nPrints registrations per second, ring messages per join and per leave, heartbeat packets per\n" +
+      "\nThe transport defaults to udp up to 10,000 systems and memory beyond.\n" +
+        "Prints registrations per second, ring messages per join and per leave, heartbeat packets per\n" +
         "node per interval, the most partners any node has, peak RSS, and whether every probe's\n" +
         "partner sets equal the CMA's rings.\n\n  assim simulate --systems 250000",
     )
@@ -46,10 +46,14 @@ export function registerSimulate(program: Command): void {
       if (options.store !== "embedded" && options.store !== "neo4j") {
         throw new UsageError(`--store must be embedded or neo4j, got "${options.store}"`);
       }
-      const transport = options.transport ?? "memory";
-      if (transport !== "memory") {
+      const { MAX_UDP_SYSTEMS, udpStacks } = await import("../../cma/simulate/udp-stacks.js");
+      const transport = options.transport ?? (systems <= MAX_UDP_SYSTEMS ? "udp" : "memory");
+      if (transport !== "memory" && transport !== "udp") {
+        throw new UsageError(`--transport must be udp or memory, got "${transport}"`);
+      }
+      if (transport === "udp" && systems > MAX_UDP_SYSTEMS) {
         throw new UsageError(
-          `--transport must be memory (the UDP transport is not wired in yet), got "${transport}"`,
+          `--transport udp takes at most ${MAX_UDP_SYSTEMS} systems (a socket each); use memory beyond`,
         );
       }
       const deaths = options.deaths === undefined ? undefined : Number(options.deaths);
@@ -69,7 +73,7 @@ export function registerSimulate(program: Command): void {
             systems,
             store,
             rings: new RingSet(),
-            stacks: inProcessStacks(),
+            stacks: transport === "udp" ? udpStacks() : inProcessStacks(),
             ...(deaths === undefined ? {} : { deaths }),
             onProgress: (phase, done, total) => progress.update(phase, done, total),
           });

@@ -110,6 +110,8 @@ export function createMessenger(
 
 export class ReliableMessenger implements Messenger {
   private readonly peers = new Map<string, Peer>();
+  /** Peers with messages not yet acknowledged: the only ones the timer looks at, however many peers there are. */
+  private readonly busy = new Set<Peer>();
   private handler: Handler | null = null;
   private restartHandler: ((peer: PeerInfo, previous: string | null) => void) | null = null;
   private readonly counters: Record<string, number> = {};
@@ -159,6 +161,7 @@ export class ReliableMessenger implements Messenger {
         abandoned: false,
       };
       peer.outbound.push(message);
+      this.busy.add(peer);
       this.count("messages_sent");
       if (peer.confirmedStart === null) this.challenge(peer, true);
       else {
@@ -181,6 +184,7 @@ export class ReliableMessenger implements Messenger {
     if (!peer) return;
     for (const message of peer.outbound) message.reject(new MessageTimeoutError("peer forgotten"));
     this.peers.delete(peerKey);
+    this.busy.delete(peer);
   }
 
   pending(): Record<string, number> {
@@ -567,10 +571,11 @@ export class ReliableMessenger implements Messenger {
 
   private tick(): void {
     const now = performance.now();
-    for (const peer of this.peers.values()) {
+    for (const peer of this.busy) {
       this.expire(peer, now);
       if (!peer.outbound.length) {
         peer.retransmitAt = Infinity;
+        this.busy.delete(peer);
         continue;
       }
       if (peer.confirmedStart === null) {
