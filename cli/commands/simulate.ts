@@ -10,6 +10,7 @@ interface SimulateOptions {
   store: string;
   transport?: string;
   deaths?: string;
+  hostsPerSwitch: string;
   json?: boolean;
 }
 
@@ -28,6 +29,11 @@ export function registerSimulate(program: Command): void {
       "udp (real sockets and crypto on loopback, up to 10,000 systems) or memory (in-process)",
     )
     .option("--deaths <N>", "how many systems die after registering (default: 1%, 1 to 1000)")
+    .option(
+      "--hosts-per-switch <N>",
+      "each system reports the switch port it is wired to, N hosts a switch (0: no switches)",
+      "40",
+    )
     .option("--json", "print the figures as JSON")
     .addHelpText(
       "after",
@@ -62,6 +68,12 @@ export function registerSimulate(program: Command): void {
           `--deaths must be a whole number from 0 to 1000, got "${options.deaths}"`,
         );
       }
+      const hostsPerSwitch = Number(options.hostsPerSwitch);
+      if (!Number.isInteger(hostsPerSwitch) || hostsPerSwitch < 0 || hostsPerSwitch > 1000) {
+        throw new UsageError(
+          `--hosts-per-switch must be a whole number from 0 to 1000, got "${options.hostsPerSwitch}"`,
+        );
+      }
       const { runSimulation, inProcessStacks } = await import("../../cma/simulate/simulate.js");
       const { RingSet } = await import("../../cma/rings/ring-set.js");
       const directory = mkdtempSync(join(tmpdir(), "assim-simulate-"));
@@ -75,6 +87,7 @@ export function registerSimulate(program: Command): void {
             rings: new RingSet(),
             stacks: transport === "udp" ? udpStacks() : inProcessStacks(),
             ...(deaths === undefined ? {} : { deaths }),
+            hostsPerSwitch,
             onProgress: (phase, done, total) => progress.update(phase, done, total),
           });
           const figures = { store: store.adapter, transport, ...report };

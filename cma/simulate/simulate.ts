@@ -31,6 +31,8 @@ export interface SimulationOptions {
   /** How many of the systems die after registration (default 1%, at least 1, at most 1000). */
   deaths?: number;
   concurrency?: number;
+  /** Hosts per simulated switch: each system reports the switch port it is wired to (0: none). */
+  hostsPerSwitch?: number;
   onProgress?: (phase: string, done: number, total: number) => void;
 }
 
@@ -39,6 +41,10 @@ export interface SimulationReport {
   registration_seconds: number;
   registrations_per_second: number;
   ring_messages_per_join: number;
+  switches: number;
+  switch_report_seconds: number;
+  /** Ring commands per host moved onto its switch ring (after its switch document is stored). */
+  ring_messages_per_switch_join: number;
   deaths: number;
   death_seconds: number;
   ring_messages_per_leave: number;
@@ -139,8 +145,29 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   );
   const registrationSeconds = (performance.now() - registrationStart) / 1000;
   // Ring commands are sent after each STARTUP is acknowledged: let them land.
-  await settle(() => stacks.ringCommands(probes));
+  await settle(() => stacks.ringCommands(probes), cmaStack);
   const joinMessages = stacks.ringCommands(probes);
+
+  const hostsPerSwitch = options.hostsPerSwitch ?? 0;
+  const switchStart = performance.now();
+  if (hostsPerSwitch > 0) {
+    const indexOf = new Map(probes.map((probe, index) => [probe, index]));
+    await inBatches(
+      probes,
+      options.concurrency ?? 256,
+      (probe) => {
+        const index = indexOf.get(probe) as number;
+        return probe.reportSwitch(
+          1 + Math.floor(index / hostsPerSwitch),
+          1 + (index % hostsPerSwitch),
+        );
+      },
+      (done) => progress("switch reports", done, systems),
+    );
+    await settle(() => stacks.ringCommands(probes), cmaStack);
+  }
+  const switchSeconds = (performance.now() - switchStart) / 1000;
+  const switchJoinMessages = stacks.ringCommands(probes) - joinMessages;
 
   const deaths = Math.min(
     options.deaths ?? Math.min(1000, Math.max(1, Math.floor(systems / 100))),
@@ -153,14 +180,17 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   for (const victim of victims) {
     await stacks.kill(victim.stack);
     const member = hostSystemKey(victim.machineId);
-    const neighbours = rings.partnersOf(member).global ?? [];
+    const neighbours = [...new Set(Object.values(rings.partnersOf(member)).flat())];
     for (const neighbour of neighbours) {
       const reporter = bySystem.get(neighbour);
       if (!reporter) continue;
+      const shared = Object.entries(rings.partnersOf(member))
+        .filter(([, partners]) => partners.includes(neighbour))
+        .map(([ring]) => ring);
       await reporter
         .reportDead(
           { key: victim.stack.endpoint.publicKey, machine_id: victim.machineId, addr: "" },
-          ["global"],
+          shared,
         )
         .catch(() => undefined);
     }
@@ -168,9 +198,9 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     if (reported % 100 === 0 || reported === victims.length)
       progress("deaths", reported, victims.length);
   }
-  await settle(() => stacks.ringCommands(probes));
+  await settle(() => stacks.ringCommands(probes), cmaStack);
   const deathSeconds = (performance.now() - deathStart) / 1000;
-  const leaveMessages = stacks.ringCommands(probes) - joinMessages;
+  const leaveMessages = stacks.ringCommands(probes) - joinMessages - switchJoinMessages;
 
   const dead = new Set(victims);
   const live = probes.filter((probe) => !dead.has(probe));
@@ -201,6 +231,9 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     registration_seconds: round(registrationSeconds),
     registrations_per_second: Math.round(systems / registrationSeconds),
     ring_messages_per_join: round(joinMessages / systems),
+    switches: hostsPerSwitch > 0 ? Math.ceil(systems / hostsPerSwitch) : 0,
+    switch_report_seconds: round(switchSeconds),
+    ring_messages_per_switch_join: hostsPerSwitch > 0 ? round(switchJoinMessages / systems) : 0,
     deaths: victims.length,
     death_seconds: round(deathSeconds),
     ring_messages_per_leave: victims.length ? round(leaveMessages / victims.length) : 0,
@@ -230,13 +263,16 @@ function pick<T>(items: readonly T[], count: number): T[] {
   return [...chosen].map((index) => items[index] as T);
 }
 
-/** Waits until a counter stops moving (bounded: 60 s). */
-async function settle(counter: () => number): Promise<void> {
+/**
+ * Waits until a counter stops moving and the CMA has nothing left unacknowledged
+ * (over UDP a lost packet is retransmitted later), bounded: 60 s.
+ */
+async function settle(counter: () => number, cma: ProtocolStack): Promise<void> {
   const deadline = performance.now() + 60_000;
   let last = -1;
   while (performance.now() < deadline) {
     const now = counter();
-    if (now === last) return;
+    if (now === last && Object.keys(cma.messenger.pending()).length === 0) return;
     last = now;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

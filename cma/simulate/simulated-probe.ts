@@ -12,6 +12,7 @@ import type {
 } from "../../protocol/messages.js";
 import type { ProtocolStack } from "../../protocol/stack.js";
 import { MessageRefusedError, type UdpAddress } from "../../protocol/transport.js";
+import { simulatedSwitchDocument } from "./switch-document.js";
 
 /**
  * A probe reduced to what the rings need: it registers, obeys ring commands
@@ -54,6 +55,17 @@ export class SimulatedProbe {
       version: "simulated",
     };
     return this.stack.messenger.send(this.cma.key, this.cma.address, "STARTUP", body);
+  }
+
+  /** Sends the switch document of a host wired to this switch and port. */
+  reportSwitch(switchNumber: number, portNumber: number): Promise<void> {
+    const document = simulatedSwitchDocument(
+      this.machineId,
+      `sim-${this.machineId.slice(-8)}`,
+      switchNumber,
+      portNumber,
+    );
+    return this.stack.messenger.send(this.cma.key, this.cma.address, "DISCOVERY", document);
   }
 
   /** Sends HB_DEAD about a partner, as the real probe does when it goes silent. */
