@@ -3,6 +3,7 @@ import { packageVersion } from "../lib/package-root.js";
 import { registerApi } from "./commands/api.js";
 import { registerDiscover } from "./commands/discover.js";
 import { registerIngest } from "./commands/ingest.js";
+import { registerLab } from "./commands/lab.js";
 import { registerNeo4j } from "./commands/neo4j.js";
 import { registerQuery } from "./commands/query.js";
 import { registerSimulate } from "./commands/simulate.js";
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerApi(program);
   registerNeo4j(program);
   registerSimulate(program);
+  registerLab(program);
   return program;
 }
 
