@@ -400,6 +400,73 @@ describe.skipIf(skipReason !== "")(title("assim lab down after a crash"), () => 
   });
 });
 
+/** Whether this build has the daemons (`assim cma --help` would print the program's help). */
+function hasDaemons(): boolean {
+  const commands = runAssim(["--help"]).stdout;
+  return /^\s+cma\b/m.test(commands) && /^\s+probe\b/m.test(commands);
+}
+const daemonsReason =
+  skipReason ||
+  (hasDaemons() ? "" : "this build has no `assim cma` and `assim probe` commands yet");
+if (daemonsReason && !skipReason) console.warn(`lab daemon tests skipped: ${daemonsReason}`);
+
+describe.skipIf(daemonsReason !== "")(
+  daemonsReason
+    ? `assim lab with its CMA and probes (skipped: ${daemonsReason})`
+    : "assim lab with its CMA and probes",
+  () => {
+    const name = labName("d");
+    let lab: Lab;
+    const cmaSays = (host: string) => lab.status().hosts.find((h) => h.name === host)?.cmaState;
+
+    beforeAll(async () => {
+      lab = await Lab.up({
+        name,
+        hosts: 3,
+        switches: 2,
+        intervalMs: 500,
+        warnMs: 1500,
+        deadMs: 4000,
+        discoveryTypes: "switch",
+      });
+    }, 90_000);
+
+    afterAll(async () => {
+      await Lab.destroy({ name });
+    }, 60_000);
+
+    it("starts the CMA, then a probe per host; the CMA sees every host up", async () => {
+      expect(existsSync(join(lab.dir, "cma", "keys", "cma.pub"))).toBe(true);
+      const status = lab.status();
+      expect(status.cma.daemon?.alive).toBe(true);
+      for (const host of status.hosts) expect(host.daemon?.alive, host.name).toBe(true);
+      const allUp = () => lab.status().hosts.every((h) => h.cmaState === "up");
+      expect(await eventually(allUp, 30_000), JSON.stringify(lab.cmaStatus())).toBe(true);
+      for (const host of lab.hosts()) {
+        expect(existsSync(join(lab.dir, host.name, "probe-status.json")), host.name).toBe(true);
+      }
+    });
+
+    it("a probe killed with SIGKILL is marked down by the CMA; lab start brings it back up", async () => {
+      const killed = runAssim(["lab", "kill", "h3", "--signal", "KILL", "--name", name]);
+      expect(killed.status, killed.stderr).toBe(0);
+      expect(await eventually(() => cmaSays("h3") === "down", 30_000)).toBe(true);
+      expect(cmaSays("h1")).toBe("up");
+      const started = runAssim(["lab", "start", "h3", "--name", name]);
+      expect(started.status, started.stderr).toBe(0);
+      expect(await eventually(() => cmaSays("h3") === "up", 30_000)).toBe(true);
+    }, 90_000);
+
+    it("lab down stops the CMA and every probe", async () => {
+      const pids = Object.values(Lab.open(lab.dir).state.daemons).map((d) => d.pid as number);
+      const report = await Lab.destroy({ name });
+      expect(report.survivors).toEqual([]);
+      expect(pids.filter(isAlive)).toEqual([]);
+      expect(ours(name)).toEqual([]);
+    }, 60_000);
+  },
+);
+
 it.runIf(process.env.CI === "true" && skipReason !== "")(
   "CI runs the lab end-to-end tests (they must not skip there)",
   () => {

@@ -54,7 +54,9 @@ export function buildNetwork(state: LabState, save: () => void, progress: Progre
   ipIn(cma.ns, "addr", "add", `${cma.address}/${prefixLength}`, "dev", cma.bridge);
   ipIn(cma.ns, "link", "set", cma.bridge, "up");
 
-  progress(`wiring ${switches.length} switches to the core bridge`);
+  progress(
+    `wiring ${switches.length} switch${switches.length === 1 ? "" : "es"} to the core bridge`,
+  );
   for (const sw of switches) {
     addBridge(sw.ns, sw.bridge);
     addVeth(state, save, { ns: sw.ns, name: sw.uplink, peerNs: cma.ns, peer: sw.corePort });
@@ -64,7 +66,7 @@ export function buildNetwork(state: LabState, save: () => void, progress: Progre
     ipIn(sw.ns, "link", "set", sw.bridge, "up");
   }
 
-  progress(`cabling ${hosts.length} hosts to their switch ports`);
+  progress(`cabling ${hosts.length} host${hosts.length === 1 ? "" : "s"} to their switch ports`);
   for (const host of hosts) {
     const sw = switches.find((s) => s.name === host.switch);
     if (!sw) throw new Error(`${host.name}: no switch ${host.switch} in the plan`);
