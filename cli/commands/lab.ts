@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import { type Command, CommanderError } from "commander";
 import { Lab, LabError, type LabStatus, requireRoot, type Signal } from "../../lab/lab.js";
 import { defaultLabDir } from "../../lab/state.js";
 import {
@@ -52,8 +52,18 @@ function run<A extends unknown[]>(action: (...args: A) => Promise<void> | void) 
   };
 }
 
+/** Commander's own parse errors (unknown option, missing argument, ...) exit 2, as usage errors do. */
+function usageExit(command: Command): Command {
+  return command.exitOverride((error) => {
+    if (error.exitCode !== 0 && error.code !== "commander.executeSubCommandAsync") {
+      throw new CommanderError(2, error.code, error.message);
+    }
+    throw error;
+  });
+}
+
 function where(command: Command): Command {
-  return command
+  return usageExit(command)
     .option(
       "--name <name>",
       "the lab's name (namespaces are <name>-cma, -sw<s>, -h<i>)",
@@ -148,8 +158,7 @@ function parseSignal(text: string): Signal {
 }
 
 export function registerLab(program: Command): Command {
-  const group = program
-    .command("lab")
+  const group = usageExit(program.command("lab"))
     .description("a data center in network namespaces: a CMA, switches speaking LLDP/CDP, probes")
     .addHelpText(
       "after",
