@@ -4,8 +4,8 @@
  * programmatic API; `assim lab ...` is a thin layer over it.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { chmodSync, existsSync, mkdirSync, readdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import {
   cmaKeyFile,
   cmaRecord,
@@ -16,8 +16,9 @@ import {
 } from "./daemons.js";
 import { lldpdAvailable } from "./lldpd.js";
 import { listNamespaces } from "./netns.js";
-import { buildNetwork, linkIsUp, type Progress, setBridge } from "./network.js";
+import { buildNetwork, type Progress, setBridge } from "./network.js";
 import { isOurs, spawnDetached, terminate } from "./processes.js";
+import { checkDiscoveryTypes, checkTimers } from "./settings.js";
 import {
   type DaemonRecord,
   DEFAULT_ROOT,
@@ -27,6 +28,7 @@ import {
   statePath,
   writeState,
 } from "./state.js";
+import { type LabStatus, labStatus, readJson } from "./status.js";
 import { lldpdRecord, waitForLldpd } from "./switch-speaker.js";
 import { type TeardownReport, tearDown } from "./teardown.js";
 import {
@@ -68,72 +70,9 @@ export interface LabUpOptions {
   progress?: Progress;
 }
 
-export interface DaemonStatus {
-  kind: DaemonRecord["kind"];
-  pid: number | null;
-  alive: boolean;
-  log: string;
-}
-
-export interface LabStatus {
-  name: string;
-  dir: string;
-  phase: LabState["phase"];
-  subnet: string;
-  namespaces: { name: string; present: boolean }[];
-  cma: { ns: string; address: string; daemon: DaemonStatus | null };
-  switches: {
-    name: string;
-    ns: string;
-    address: string;
-    bridgeUp: boolean | null;
-    hosts: string[];
-    lldpd: DaemonStatus | null;
-  }[];
-  hosts: {
-    name: string;
-    ns: string;
-    address: string;
-    switch: string;
-    port: string;
-    machineId: string;
-    daemon: DaemonStatus | null;
-    /** The host's state as the CMA's status file tells it (up, down, ...), if known. */
-    cmaState: string | null;
-  }[];
-  /** The CMA's status file, parsed, when present. */
-  cmaStatus: unknown;
-}
+export type { DaemonStatus, LabStatus } from "./status.js";
 
 export type Signal = "TERM" | "KILL";
-
-function positive(option: string, value: number): number {
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new LabOptionError(`${option} must be a whole number of milliseconds > 0, got ${value}`);
-  }
-  return value;
-}
-
-function checkTimers(interval: number, warn: number, dead: number): void {
-  positive("--interval", interval);
-  positive("--warn", warn);
-  positive("--dead", dead);
-  if (!(interval < warn && warn < dead)) {
-    throw new LabOptionError(
-      `timers must satisfy --interval < --warn < --dead, got ${interval} < ${warn} < ${dead}`,
-    );
-  }
-}
-
-function checkDiscoveryTypes(types: string | undefined): string | null {
-  if (types === undefined) return null;
-  if (!/^[a-z][a-z0-9_]*(,[a-z][a-z0-9_]*)*$/.test(types)) {
-    throw new LabOptionError(
-      `--discovery-types must be a comma-separated list of type names, got ${JSON.stringify(types)}`,
-    );
-  }
-  return types;
-}
 
 export function requireRoot(): void {
   if (process.getuid?.() !== 0) {
@@ -182,7 +121,8 @@ export class Lab {
     const deadMs = options.deadMs ?? 10_000;
     checkTimers(intervalMs, warnMs, deadMs);
     const discoveryTypes = checkDiscoveryTypes(options.discoveryTypes);
-    const dir = options.dir ?? defaultLabDir(name);
+    // Absolute: the daemons and lldpd's socket must not depend on a working directory.
+    const dir = resolve(options.dir ?? defaultLabDir(name));
     requireRoot();
     const lldpd = lldpdAvailable();
     if (!lldpd.ok) throw new LabError(`the lab's switches need lldpd: ${lldpd.reason}`);
@@ -239,7 +179,7 @@ export class Lab {
 
   /** The lab whose state is in dir. */
   static open(dir: string): Lab {
-    const state = readState(dir);
+    const state = readState(resolve(dir));
     if (!state) throw new LabError(`no lab in ${dir} (no ${statePath(dir)})`);
     return new Lab(state);
   }
@@ -255,7 +195,7 @@ export class Lab {
   ): Promise<TeardownReport> {
     const name = checkName(options.name ?? DEFAULT_NAME);
     requireRoot();
-    return tearDown(name, options.dir ?? defaultLabDir(name), options.progress);
+    return tearDown(name, resolve(options.dir ?? defaultLabDir(name)), options.progress);
   }
 
   async down(progress?: Progress): Promise<TeardownReport> {
@@ -298,17 +238,6 @@ export class Lab {
     if (!record)
       throw new LabError(`${host} has no daemon in this lab (started with --no-daemons?)`);
     return record;
-  }
-
-  private daemonStatus(host: string): DaemonStatus | null {
-    const record = this.current.daemons[host];
-    if (!record) return null;
-    return {
-      kind: record.kind,
-      pid: record.pid,
-      alive: isOurs(record.pid, record.ns, this.dir),
-      log: record.log,
-    };
   }
 
   private save(): void {
@@ -408,61 +337,6 @@ export class Lab {
   }
 
   status(): LabStatus {
-    const { topology } = this.current;
-    const present = new Set(listNamespaces());
-    const cmaStatus = this.cmaStatus();
-    const known = cmaProbeStates(cmaStatus);
-    return {
-      name: this.name,
-      dir: this.dir,
-      phase: this.current.phase,
-      subnet: topology.subnet,
-      namespaces: this.current.namespaces.map((ns) => ({ name: ns, present: present.has(ns) })),
-      cma: {
-        ns: topology.cma.ns,
-        address: topology.cma.address,
-        daemon: this.daemonStatus("cma"),
-      },
-      switches: topology.switches.map((sw) => ({
-        name: sw.name,
-        ns: sw.ns,
-        address: sw.address,
-        bridgeUp: present.has(sw.ns) ? (linkIsUp(sw.ns, sw.bridge) ?? null) : null,
-        hosts: sw.hosts,
-        lldpd: this.daemonStatus(sw.name),
-      })),
-      hosts: topology.hosts.map((h) => ({
-        name: h.name,
-        ns: h.ns,
-        address: h.address,
-        switch: h.switch,
-        port: h.port,
-        machineId: h.machineId,
-        daemon: this.daemonStatus(h.name),
-        cmaState: known.get(h.machineId) ?? known.get(h.name) ?? null,
-      })),
-      cmaStatus: cmaStatus ?? null,
-    };
+    return labStatus(this.current);
   }
-}
-
-function readJson(file: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, "utf8")) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The CMA's view of each probe, keyed by system (machine id) and by hostname. */
-function cmaProbeStates(status: unknown): Map<string, string> {
-  const states = new Map<string, string>();
-  const probes = (status as { probes?: unknown } | undefined)?.probes;
-  if (!Array.isArray(probes)) return states;
-  for (const probe of probes as Record<string, unknown>[]) {
-    if (typeof probe?.state !== "string") continue;
-    if (typeof probe.system === "string") states.set(probe.system, probe.state);
-    if (typeof probe.hostname === "string") states.set(probe.hostname, probe.state);
-  }
-  return states;
 }
