@@ -1,3 +1,4 @@
+import { constants } from "node:os";
 import { type Command, CommanderError } from "commander";
 import { Lab, LabError, type LabStatus, requireRoot, type Signal } from "../../lab/lab.js";
 import { defaultLabDir } from "../../lab/state.js";
@@ -296,7 +297,9 @@ export function registerLab(program: Command): Command {
         const result = open(options).exec(host, command, { stdio: "inherit" });
         if (result.error)
           throw new LabError(`could not run ${command[0]}: ${result.error.message}`);
-        process.exitCode = result.status ?? 128 + (result.signal === "SIGKILL" ? 9 : 15);
+        // A command ended by a signal exits 128 + its number, as in a shell.
+        process.exitCode =
+          result.status ?? 128 + (result.signal ? (constants.signals[result.signal] ?? 0) : 0);
       }),
     );
 
