@@ -5,6 +5,7 @@ import { registerCma } from "./commands/cma.js";
 import { registerDiscover } from "./commands/discover.js";
 import { registerIngest } from "./commands/ingest.js";
 import { registerKeys } from "./commands/keys.js";
+import { registerLab } from "./commands/lab.js";
 import { registerNeo4j } from "./commands/neo4j.js";
 import { registerProbe } from "./commands/probe.js";
 import { registerQuery } from "./commands/query.js";
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerKeys(program);
   registerCma(program);
   registerProbe(program);
+  registerLab(program);
   return program;
 }
 
