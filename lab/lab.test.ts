@@ -442,8 +442,10 @@ describe.skipIf(daemonsReason !== "")(
       for (const host of status.hosts) expect(host.daemon?.alive, host.name).toBe(true);
       const allUp = () => lab.status().hosts.every((h) => h.cmaState === "up");
       expect(await eventually(allUp, 30_000), JSON.stringify(lab.cmaStatus())).toBe(true);
+      // Each probe writes its status file once a second.
       for (const host of lab.hosts()) {
-        expect(existsSync(join(lab.dir, host.name, "probe-status.json")), host.name).toBe(true);
+        const written = () => existsSync(join(lab.dir, host.name, "probe-status.json"));
+        expect(await eventually(written, 5_000), host.name).toBe(true);
       }
     });
 
