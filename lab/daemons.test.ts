@@ -43,6 +43,8 @@ describe("the lab's daemon command lines", () => {
       "1500",
       "--dead",
       "4000",
+      "--switch-seconds",
+      "12",
       "--discovery-types",
       "switch,netconfig",
     ]);
@@ -63,6 +65,8 @@ describe("the lab's daemon command lines", () => {
       "netns",
       "exec",
       "demo-h2",
+      "env",
+      "ASSIM_SWITCH_INTERFACES=eth0",
       process.execPath,
       assimBin(),
       "probe",

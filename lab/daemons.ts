@@ -8,6 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { packageRoot } from "../lib/package-root.js";
 import { isAlive, logTail } from "./processes.js";
 import type { DaemonRecord, LabState } from "./state.js";
+import { LAB_TX_INTERVAL } from "./switch-speaker.js";
 import type { HostPlan } from "./topology.js";
 
 export const CMA_PORT = 1984;
@@ -17,9 +18,16 @@ export function assimBin(): string {
   return join(packageRoot(), "bin", "assim.js");
 }
 
-function assimCommand(ns: string, args: string[]): string[] {
-  return ["netns", "exec", ns, process.execPath, assimBin(), ...args];
+function assimCommand(ns: string, args: string[], env: string[] = []): string[] {
+  const withEnv = env.length ? ["env", ...env] : [];
+  return ["netns", "exec", ns, ...withEnv, process.execPath, assimBin(), ...args];
 }
+
+/**
+ * A host's cable is a veth, which switch discovery skips by default (it listens
+ * on physical Ethernet only): in the lab, eth0 plays the physical port.
+ */
+const LAB_PROBE_ENV = ["ASSIM_SWITCH_INTERFACES=eth0"];
 
 export function cmaDir(state: LabState): string {
   return join(state.dir, "cma");
@@ -58,6 +66,9 @@ export function cmaRecord(state: LabState): DaemonRecord {
     String(settings.warnMs),
     "--dead",
     String(settings.deadMs),
+    // The lab's switches speak every LAB_TX_INTERVAL seconds: two of those are enough to listen.
+    "--switch-seconds",
+    String(2 * LAB_TX_INTERVAL + 2),
   ];
   if (settings.discoveryTypes !== null) args.push("--discovery-types", settings.discoveryTypes);
   return {
@@ -92,7 +103,7 @@ export function probeRecord(state: LabState, host: HostPlan): DaemonRecord {
   return {
     kind: "probe",
     ns: host.ns,
-    command: assimCommand(host.ns, args),
+    command: assimCommand(host.ns, args, LAB_PROBE_ENV),
     log: join(dir, "probe.log"),
     pid: null,
     startedAt: null,

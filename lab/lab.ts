@@ -317,12 +317,13 @@ export class Lab {
   exec(
     host: string,
     command: string[],
-    options: { stdio?: "inherit" | "pipe"; timeoutMs?: number } = {},
+    options: { stdio?: "inherit" | "pipe"; timeoutMs?: number; input?: string } = {},
   ) {
     requireRoot();
     return spawnSync("ip", ["netns", "exec", this.nsOf(host), ...command], {
       encoding: "utf8",
       stdio: options.stdio ?? "pipe",
+      ...(options.input !== undefined ? { input: options.input } : {}),
       ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
     });
   }

@@ -16,6 +16,7 @@ import {
   type ProbeStatusFile,
   readEvents,
   readJson,
+  ringsAgree,
   startAssim,
   waitFor,
 } from "./support/daemons.js";
@@ -96,24 +97,7 @@ async function startProbe(host: string): Promise<Daemon> {
   return probe;
 }
 
-/** Every up probe holds exactly the partners the CMA's rings give it. */
-function ringsAgree(status: CmaStatusFile): boolean {
-  for (const probe of status.probes.filter((p) => p.state === "up")) {
-    const held = probeStatus(probe.hostname);
-    if (!held) return false;
-    const expected = Object.fromEntries(
-      Object.entries(probe.partners).map(([ring, partners]) => [
-        ring,
-        partners.map((system) => system.replace(/^host:/, "")).sort(),
-      ]),
-    );
-    const actual = Object.fromEntries(
-      Object.entries(held.rings).map(([ring, state]) => [ring, state.partners]),
-    );
-    if (JSON.stringify(actual) !== JSON.stringify(expected)) return false;
-  }
-  return true;
-}
+const agree = (status: CmaStatusFile) => ringsAgree(status, probeStatus);
 
 const hosts = Array.from({ length: HOSTS }, (_, i) => `lo${i + 1}`);
 
@@ -134,7 +118,7 @@ describe("assim cma and assim probe over loopback", () => {
       "all probes registered with agreeing rings",
       () => {
         const status = cmaStatus();
-        return status?.probes.filter((p) => p.state === "up").length === HOSTS && ringsAgree(status)
+        return status?.probes.filter((p) => p.state === "up").length === HOSTS && agree(status)
           ? status
           : undefined;
       },
@@ -175,7 +159,7 @@ describe("assim cma and assim probe over loopback", () => {
       "the ring repaired",
       () => {
         const status = cmaStatus();
-        return status && status.rings.global?.length === HOSTS - 1 && ringsAgree(status)
+        return status && status.rings.global?.length === HOSTS - 1 && agree(status)
           ? status
           : undefined;
       },
@@ -202,7 +186,7 @@ describe("assim cma and assim probe over loopback", () => {
       "rings agree after the shutdown",
       () => {
         const status = cmaStatus();
-        return status && status.rings.global?.length === HOSTS - 2 && ringsAgree(status)
+        return status && status.rings.global?.length === HOSTS - 2 && agree(status)
           ? status
           : undefined;
       },
@@ -217,7 +201,7 @@ describe("assim cma and assim probe over loopback", () => {
       "lo2 back in the ring",
       () => {
         const status = cmaStatus();
-        return status && status.rings.global?.length === HOSTS - 1 && ringsAgree(status);
+        return status && status.rings.global?.length === HOSTS - 1 && agree(status);
       },
       20_000,
     );

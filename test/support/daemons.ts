@@ -116,3 +116,30 @@ export function readEvents(
     .filter(Boolean)
     .map((line) => JSON.parse(line));
 }
+
+/** Every up probe holds exactly the partners the CMA's rings give it (probe status by hostname). */
+export function ringsAgree(
+  status: CmaStatusFile,
+  probeStatus: (hostname: string) => ProbeStatusFile | undefined,
+): boolean {
+  for (const probe of status.probes.filter((p) => p.state === "up")) {
+    const held = probeStatus(probe.hostname);
+    if (!held) return false;
+    const expected = Object.fromEntries(
+      Object.entries(probe.partners)
+        .filter(([, partners]) => partners.length > 0)
+        .map(([ring, partners]) => [
+          ring,
+          partners.map((system) => system.replace(/^host:/, "")).sort(),
+        ])
+        .sort(([a], [b]) => String(a).localeCompare(String(b))),
+    );
+    const actual = Object.fromEntries(
+      Object.entries(held.rings)
+        .map(([ring, state]) => [ring, state.partners])
+        .sort(([a], [b]) => String(a).localeCompare(String(b))),
+    );
+    if (JSON.stringify(actual) !== JSON.stringify(expected)) return false;
+  }
+  return true;
+}
