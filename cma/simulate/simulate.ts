@@ -198,7 +198,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     if (reported % 100 === 0 || reported === victims.length)
       progress("deaths", reported, victims.length);
   }
-  await settle(() => stacks.ringCommands(probes), cmaStack);
+  const deadKeys = new Set(victims.map((victim) => victim.stack.endpoint.publicKey));
+  await settle(() => stacks.ringCommands(probes), cmaStack, deadKeys);
   const deathSeconds = (performance.now() - deathStart) / 1000;
   const leaveMessages = stacks.ringCommands(probes) - joinMessages - switchJoinMessages;
 
@@ -267,12 +268,18 @@ function pick<T>(items: readonly T[], count: number): T[] {
  * Waits until a counter stops moving and the CMA has nothing left unacknowledged
  * (over UDP a lost packet is retransmitted later), bounded: 60 s.
  */
-async function settle(counter: () => number, cma: ProtocolStack): Promise<void> {
+async function settle(
+  counter: () => number,
+  cma: ProtocolStack,
+  dead: ReadonlySet<string> = new Set(),
+): Promise<void> {
   const deadline = performance.now() + 60_000;
   let last = -1;
   while (performance.now() < deadline) {
     const now = counter();
-    if (now === last && Object.keys(cma.messenger.pending()).length === 0) return;
+    // Commands to a system killed meanwhile stay pending until they time out: not worth a wait.
+    const waiting = Object.keys(cma.messenger.pending()).filter((key) => !dead.has(key));
+    if (now === last && waiting.length === 0) return;
     last = now;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
