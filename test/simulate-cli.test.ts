@@ -23,7 +23,9 @@ describe("assim simulate", () => {
   });
 
   it("prints the figures of a run as JSON, with every probe's partners matching the rings", () => {
-    const result = runAssim(["simulate", "--systems", "500", "--deaths", "7", "--json"]);
+    const result = runAssim(["simulate", "--systems", "500", "--deaths", "7", "--json"], {
+      timeoutMs: 170_000,
+    });
     // Up to 10,000 systems the default transport is real UDP with real crypto on loopback.
     expect(result.status, result.stderr).toBe(0);
     const figures = JSON.parse(result.stdout) as Record<string, unknown>;
@@ -42,7 +44,7 @@ describe("assim simulate", () => {
     expect(figures.ring_messages_per_switch_join).toBeLessThanOrEqual(3);
     expect(figures.partners_max).toBeLessThanOrEqual(4);
     expect(result.stderr).toMatch(/register: 500\/500/);
-  });
+  }, 180_000);
 
   it("runs in memory beyond what UDP sockets allow, or when asked", () => {
     const result = runAssim([
