@@ -4,7 +4,6 @@
  * on, and nobody registers again.
  */
 import { createHash } from "node:crypto";
-import { createSocket } from "node:dgram";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +14,7 @@ import { hostSystemKey } from "../cma/graph/keys.js";
 import {
   type CmaStatusFile,
   type Daemon,
+  freePort,
   readJson,
   startAssim,
   waitFor,
@@ -28,14 +28,6 @@ afterAll(async () => {
   for (const daemon of daemons) await daemon.stop("SIGKILL").catch(() => undefined);
   rmSync(scratch, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  const socket = createSocket("udp4");
-  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
 
 const machineId = (host: string) =>
   createHash("sha256").update(`cma-crash/${host}`).digest("hex").slice(0, 32);

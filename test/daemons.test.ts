@@ -5,7 +5,6 @@
  * that resumes its rings without anyone registering again.
  */
 import { createHash } from "node:crypto";
-import { createSocket } from "node:dgram";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import {
   type CmaStatusFile,
   type Daemon,
+  freePort,
   type ProbeStatusFile,
   readEvents,
   readJson,
@@ -34,14 +34,6 @@ afterAll(async () => {
   for (const daemon of daemons) await daemon.stop("SIGKILL").catch(() => undefined);
   rmSync(scratch, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  const socket = createSocket("udp4");
-  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
 
 const machineId = (name: string) =>
   createHash("sha256").update(`daemons-test/${name}`).digest("hex").slice(0, 32);

@@ -19,6 +19,7 @@ import { createMessenger } from "../protocol/reliable/messenger.js";
 import {
   type CmaStatusFile,
   type Daemon,
+  freePort,
   type ProbeStatusFile,
   readEvents,
   readJson,
@@ -36,14 +37,6 @@ afterAll(async () => {
   for (const daemon of daemons) await daemon.stop("SIGKILL").catch(() => undefined);
   rmSync(scratch, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  const socket = createSocket("udp4");
-  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
 
 type Stats = Record<string, number>;
 interface WithStats {

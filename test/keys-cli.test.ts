@@ -3,7 +3,6 @@
  * probe's key while a CMA in approve mode runs.
  */
 import { createHash } from "node:crypto";
-import { createSocket } from "node:dgram";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +11,7 @@ import { runAssim } from "./support/cli.js";
 import {
   type CmaStatusFile,
   type Daemon,
+  freePort,
   readJson,
   startAssim,
   waitFor,
@@ -23,14 +23,6 @@ afterAll(async () => {
   for (const daemon of daemons) await daemon.stop("SIGKILL").catch(() => undefined);
   rmSync(scratch, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  const socket = createSocket("udp4");
-  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
 
 describe("assim keys", () => {
   it("creates a key pair once, with a secret file only its owner reads", () => {
