@@ -21,14 +21,17 @@ export async function buildFleet(size: number, hostsPerSwitch: number): Promise<
   return { rings, size };
 }
 
-/** Heartbeats one node sends per interval: one per distinct partner. */
-export function heartbeatsPerNodePerInterval(fleet: FleetRings, sample = 10_000): number {
-  const step = Math.max(1, Math.floor(fleet.size / sample));
+/**
+ * Heartbeats one node sends per interval: one per distinct partner, averaged
+ * over every node, or over `sample` nodes spread by a stride prime to the
+ * switch size (an even stride would land on the same place in every switch).
+ */
+export function heartbeatsPerNodePerInterval(fleet: FleetRings, sample = 20_000): number {
+  const nodes = Math.min(sample, fleet.size);
   let packets = 0;
-  let nodes = 0;
-  for (let index = 0; index < fleet.size; index += step) {
+  for (let i = 0; i < nodes; i++) {
+    const index = nodes === fleet.size ? i : (i * 104_729) % fleet.size;
     packets += new Set(Object.values(fleet.rings.partnersOf(member(index))).flat()).size;
-    nodes++;
   }
   return packets / nodes;
 }
