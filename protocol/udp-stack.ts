@@ -7,7 +7,7 @@ import { createPacketEndpoint, type EndpointOptions } from "./crypto/endpoint.js
 import { loadOrCreateKeyPair, loadPublicKey } from "./crypto/keys.js";
 import { createMessenger, type MessengerLimits } from "./reliable/messenger.js";
 import type { ProtocolStack } from "./stack.js";
-import type { AdmissionPolicy, OpenedPacket, UdpAddress } from "./transport.js";
+import type { AdmissionPolicy, OpenedPacket, PacketEndpoint, UdpAddress } from "./transport.js";
 
 /**
  * The largest datagram either side sends is one DATA frame of 1100 bytes plus
@@ -35,7 +35,15 @@ export async function openUdpStack(options: UdpStackOptions): Promise<ProtocolSt
     ...(options.newSenderRate ? { newSenderRate: options.newSenderRate } : {}),
     ...(options.multicastGroups ? { multicastGroups: options.multicastGroups } : {}),
   });
-  const messenger = createMessenger(endpoint, options.limits);
+  return stackOver(endpoint, options.limits);
+}
+
+/** A reliable messenger over the endpoint, session packets routed to it and heartbeats aside. */
+export function stackOver(
+  endpoint: PacketEndpoint,
+  limits: Partial<MessengerLimits> = {},
+): ProtocolStack {
+  const messenger = createMessenger(endpoint, limits);
   let heartbeat: ((packet: OpenedPacket) => void) | null = null;
   endpoint.onPacket((packet) => {
     if (packet.kind === "session") messenger.receive(packet);

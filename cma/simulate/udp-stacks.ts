@@ -6,10 +6,8 @@
  */
 import { createPacketEndpoint } from "../../protocol/crypto/endpoint.js";
 import { generateKeyPair } from "../../protocol/crypto/keys.js";
-import { createMessenger } from "../../protocol/reliable/messenger.js";
 import type { ProtocolStack } from "../../protocol/stack.js";
-import type { OpenedPacket } from "../../protocol/transport.js";
-import { STACK_MAX_DATAGRAM } from "../../protocol/udp-stack.js";
+import { STACK_MAX_DATAGRAM, stackOver } from "../../protocol/udp-stack.js";
 import type { StackFactory } from "./simulate.js";
 
 /** One process can hold this many sockets comfortably (the file descriptor limit is the bound). */
@@ -27,23 +25,7 @@ async function loopbackStack(unlimited: boolean): Promise<ProtocolStack> {
         }
       : {}),
   });
-  const messenger = createMessenger(endpoint);
-  let heartbeat: ((packet: OpenedPacket) => void) | null = null;
-  endpoint.onPacket((packet) => {
-    if (packet.kind === "session") messenger.receive(packet);
-    else heartbeat?.(packet);
-  });
-  return {
-    endpoint,
-    messenger,
-    onHeartbeat(handler) {
-      heartbeat = handler;
-    },
-    async close() {
-      await messenger.close();
-      await endpoint.close();
-    },
-  };
+  return stackOver(endpoint);
 }
 
 export function udpStacks(): StackFactory {
