@@ -87,7 +87,7 @@ async function registration(): Promise<void> {
       "1,000,000 systems, in-process transport (target < 660 s)",
       simulate(1_000_000, "memory", 0),
     );
-  } else say("  1,000,000 systems: run with --million (about 5 GiB of RSS)");
+  } else say("  1,000,000 systems: run with --million (about 4 GiB of RSS, 5 minutes)");
   if (args.has("--no-neo4j")) return;
   const opened = await openBenchStore("neo4j");
   if (!opened.ok) {
