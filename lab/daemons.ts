@@ -57,7 +57,8 @@ export function cmaRecord(state: LabState): DaemonRecord {
   const args = [
     "cma",
     "--bind",
-    `${cma.address}:${CMA_PORT}`,
+    settings.multicast ? `0.0.0.0:${CMA_PORT}` : `${cma.address}:${CMA_PORT}`,
+    ...(settings.multicast ? ["--multicast", cma.address] : []),
     "--data-dir",
     dir,
     "--interval",
@@ -88,7 +89,7 @@ export function probeRecord(state: LabState, host: HostPlan): DaemonRecord {
   const args = [
     "probe",
     "--cma",
-    `${cma.address}:${CMA_PORT}`,
+    state.settings.multicast ? "multicast" : `${cma.address}:${CMA_PORT}`,
     "--cma-key",
     cmaKeyFile(state),
     "--bind",

@@ -65,6 +65,8 @@ export interface LabUpOptions {
   deadMs?: number;
   /** Passed to the CMA as --discovery-types. */
   discoveryTypes?: string;
+  /** Probes find the CMA by multicast (the CMA runs with --multicast). */
+  multicast?: boolean;
   /** How long to wait for the CMA's public key (default 30 s). */
   cmaKeyTimeoutMs?: number;
   progress?: Progress;
@@ -152,7 +154,14 @@ export class Lab {
       phase: "building",
       createdAt: new Date().toISOString(),
       topology,
-      settings: { enabled: options.daemons ?? true, intervalMs, warnMs, deadMs, discoveryTypes },
+      settings: {
+        enabled: options.daemons ?? true,
+        intervalMs,
+        warnMs,
+        deadMs,
+        discoveryTypes,
+        multicast: options.multicast === true,
+      },
       namespaces: [],
       links: [],
       daemons: {},

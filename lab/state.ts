@@ -40,6 +40,8 @@ export interface DaemonSettings {
   warnMs: number;
   deadMs: number;
   discoveryTypes: string | null;
+  /** Probes find the CMA by multicast instead of being given its address (absent: false). */
+  multicast?: boolean;
 }
 
 export interface LabState {

@@ -23,6 +23,7 @@ export interface UdpStackOptions {
   limits?: Partial<MessengerLimits>;
   newSenderRate?: EndpointOptions["newSenderRate"];
   multicastGroups?: string[];
+  multicastInterface?: string;
 }
 
 export async function openUdpStack(options: UdpStackOptions): Promise<ProtocolStack> {
@@ -34,6 +35,7 @@ export async function openUdpStack(options: UdpStackOptions): Promise<ProtocolSt
     ...(options.admission ? { admission: options.admission } : {}),
     ...(options.newSenderRate ? { newSenderRate: options.newSenderRate } : {}),
     ...(options.multicastGroups ? { multicastGroups: options.multicastGroups } : {}),
+    ...(options.multicastInterface ? { multicastInterface: options.multicastInterface } : {}),
   });
   return stackOver(endpoint, options.limits);
 }

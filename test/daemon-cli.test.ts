@@ -17,6 +17,8 @@ describe("assim cma and assim probe options", () => {
     [["--dead", "0"], /--dead must be a whole number/],
     [["--webhook", "ftp://127.0.0.1/x"], /--webhook must be an http\(s\) URL/],
     [["--discovery-types", "os,teleport"], /unknown type "teleport"/],
+    [["--bind", "127.0.0.1:1984", "--multicast"], /--multicast needs --bind 0\.0\.0\.0/],
+    [["--bind", "0.0.0.0:1984", "--multicast", "eth0"], /--multicast: "eth0" is not an IPv4/],
   ])("assim cma %j exits 2 naming the option", (args, message) => {
     const result = runAssim(["cma", ...args, "--data-dir", "/nonexistent/assim-test"]);
     expect(result.status).toBe(2);

@@ -215,6 +215,53 @@ describe.skipIf(skipReason !== "")(
   },
 );
 
+describe.skipIf(skipReason !== "")(
+  skipReason
+    ? `probes that find the CMA by multicast (skipped: ${skipReason})`
+    : "probes that find the CMA by multicast",
+  () => {
+    const multicastName = `mc${process.pid.toString(36)}`;
+    let lab: Lab;
+    beforeAll(async () => {
+      await Lab.destroy({ name: multicastName });
+      lab = await Lab.up({
+        name: multicastName,
+        hosts: 3,
+        switches: 1,
+        ...TIMERS,
+        discoveryTypes: "os",
+        multicast: true,
+      });
+    }, 120_000);
+    afterAll(async () => {
+      await Lab.destroy({ name: multicastName });
+    }, 60_000);
+
+    it("registers every probe given no address for the CMA, and talks to each by unicast", async () => {
+      const cmaDir = join(lab.dir, "cma");
+      const probeStatus = (host: string) =>
+        readJson<ProbeStatusFile>(join(lab.dir, host, "probe-status.json"));
+      const status = await waitFor(
+        "3 probes registered through multicast, rings agreeing",
+        () => {
+          const status = readJson<CmaStatusFile>(join(cmaDir, "cma-status.json"));
+          return status?.probes.filter((p) => p.state === "up").length === 3 &&
+            ringsAgree(status, probeStatus)
+            ? status
+            : undefined;
+        },
+        60_000,
+        250,
+      );
+      const addresses = (status.probes as unknown as { hostname: string; address: string }[])
+        .map((probe) => [probe.hostname, probe.address])
+        .sort();
+      expect(addresses).toEqual(lab.hosts().map((host) => [host.name, `${host.address}:1984`]));
+      expect(status.rings.global).toHaveLength(3);
+    }, 90_000);
+  },
+);
+
 it.runIf(process.env.CI === "true" && skipReason !== "")(
   "CI runs the lab end-to-end tests (they must not skip there)",
   () => {

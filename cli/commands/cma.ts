@@ -1,7 +1,8 @@
+import { isIP } from "node:net";
 import type { Command } from "commander";
 import { resolveDataDir } from "../../lib/data-dir.js";
 import { parseAddress } from "../../protocol/address.js";
-import { DEFAULT_PORT } from "../../protocol/messages.js";
+import { DEFAULT_MULTICAST_GROUP, DEFAULT_PORT } from "../../protocol/messages.js";
 import { UsageError } from "../errors.js";
 
 interface CmaCommandOptions {
@@ -18,6 +19,7 @@ interface CmaCommandOptions {
   webhook: string[];
   execDir?: string;
   statusFile?: string;
+  multicast?: string | boolean;
 }
 
 function positive(option: string, text: string, max: number): number {
@@ -53,6 +55,10 @@ export function registerCma(program: Command): void {
     )
     .option("--discovery-types <list>", "comma-separated discovery types probes run (default: all)")
     .option("--switch-seconds <s>", "how long one LLDP/CDP capture listens", "32")
+    .option(
+      "--multicast [interface-ip]",
+      `answer probes that look for the CMA at ${DEFAULT_MULTICAST_GROUP} (needs --bind 0.0.0.0:PORT); joined on the interface with this address`,
+    )
     .option("--events-log <file>", "events as JSON lines (default: DATA_DIR/events.jsonl)")
     .option("--webhook <url>", "POST each event as JSON to this URL (repeatable)", collect, [])
     .option(
@@ -77,6 +83,19 @@ export function registerCma(program: Command): void {
         bind = parseAddress(options.bind, DEFAULT_PORT);
       } catch (error) {
         throw new UsageError(`--bind: ${(error as Error).message}`);
+      }
+      let multicast: { interface: string | null } | null = null;
+      if (options.multicast !== undefined) {
+        if (bind.address !== "0.0.0.0") {
+          throw new UsageError(
+            `--multicast needs --bind 0.0.0.0:PORT (a socket bound to ${bind.address} hears no multicast)`,
+          );
+        }
+        const iface = typeof options.multicast === "string" ? options.multicast : null;
+        if (iface !== null && isIP(iface) !== 4) {
+          throw new UsageError(`--multicast: "${iface}" is not an IPv4 address of this host`);
+        }
+        multicast = { interface: iface };
       }
       if (options.trust !== "tofu" && options.trust !== "approve") {
         throw new UsageError(`--trust must be tofu or approve, got "${options.trust}"`);
@@ -125,6 +144,7 @@ export function registerCma(program: Command): void {
         webhooks: options.webhook,
         execDir: options.execDir ?? null,
         statusFile: options.statusFile ?? null,
+        multicast,
       });
     });
 }

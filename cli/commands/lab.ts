@@ -26,6 +26,7 @@ interface UpOptions extends Where {
   warn: string;
   dead: string;
   discoveryTypes?: string;
+  multicast?: boolean;
 }
 
 const say = (line: string) => process.stderr.write(`assim lab: ${line}\n`);
@@ -95,6 +96,7 @@ async function up(options: UpOptions): Promise<void> {
     warnMs: whole("--warn", options.warn),
     deadMs: whole("--dead", options.dead),
     ...(options.discoveryTypes ? { discoveryTypes: options.discoveryTypes } : {}),
+    multicast: options.multicast === true,
     progress: say,
   });
   printStatus(lab.status());
@@ -180,7 +182,8 @@ export function registerLab(program: Command): Command {
       .option("--interval <ms>", "heartbeat interval, passed to the CMA", "1000")
       .option("--warn <ms>", "late-heartbeat warning time, passed to the CMA", "3000")
       .option("--dead <ms>", "dead time, passed to the CMA", "10000")
-      .option("--discovery-types <list>", "discovery types the CMA asks for (comma-separated)"),
+      .option("--discovery-types <list>", "discovery types the CMA asks for (comma-separated)")
+      .option("--multicast", "probes find the CMA by multicast, not by its address"),
   )
     .addHelpText(
       "after",

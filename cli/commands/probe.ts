@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { resolveDataDir } from "../../lib/data-dir.js";
 import { parseAddress } from "../../protocol/address.js";
-import { DEFAULT_PORT } from "../../protocol/messages.js";
+import { DEFAULT_MULTICAST_GROUP, DEFAULT_PORT } from "../../protocol/messages.js";
 import { UsageError } from "../errors.js";
 
 interface ProbeCommandOptions {
@@ -30,7 +30,7 @@ export function registerProbe(program: Command): void {
     )
     .requiredOption(
       "--cma <address>",
-      `the CMA's address, IP[:PORT] (port ${DEFAULT_PORT} if left out)`,
+      `the CMA's address, IP[:PORT] (port ${DEFAULT_PORT} if left out), or "multicast" to find it at ${DEFAULT_MULTICAST_GROUP} (a CMA run with --multicast)`,
     )
     .requiredOption("--cma-key <file>", "the CMA's public key (pinned: nothing else is obeyed)")
     .option("--bind <address>", "local address and UDP port", `0.0.0.0:${DEFAULT_PORT}`)
@@ -50,7 +50,10 @@ export function registerProbe(program: Command): void {
         "  assim probe --cma 10.0.0.1 --cma-key /etc/assim/cma.pub --data-dir /var/lib/assim",
     )
     .action(async (options: ProbeCommandOptions) => {
-      const cma = address("--cma", options.cma);
+      const cma =
+        options.cma.trim() === "multicast"
+          ? { address: DEFAULT_MULTICAST_GROUP, port: DEFAULT_PORT }
+          : address("--cma", options.cma);
       const bind = address("--bind", options.bind);
       const dataDir = resolveDataDir(options.dataDir);
       const { runProbe } = await import("../../probe/daemon/run.js");

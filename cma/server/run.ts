@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { keyDirOf, trustDirOf } from "../../cli/commands/keys.js";
 import { writeFileAtomic } from "../../lib/atomic-file.js";
 import { createLogger } from "../../lib/log.js";
-import type { HeartbeatTimers } from "../../protocol/messages.js";
+import { DEFAULT_MULTICAST_GROUP, type HeartbeatTimers } from "../../protocol/messages.js";
 import type { UdpAddress } from "../../protocol/transport.js";
 import { openUdpStack } from "../../protocol/udp-stack.js";
 import { openEventSink } from "../events/event-bus.js";
@@ -23,6 +23,8 @@ export interface RunCmaOptions {
   webhooks: string[];
   execDir: string | null;
   statusFile: string | null;
+  /** Answer probes looking for the CMA by multicast, joined on this interface (null: by route). */
+  multicast: { interface: string | null } | null;
 }
 
 /** Runs the CMA until SIGTERM or SIGINT. */
@@ -49,6 +51,14 @@ export async function runCma(options: RunCmaOptions): Promise<void> {
     keyName: "cma",
     bind: options.bind,
     admission: (key) => trust.admits(key),
+    ...(options.multicast
+      ? {
+          multicastGroups: [DEFAULT_MULTICAST_GROUP],
+          ...(options.multicast.interface
+            ? { multicastInterface: options.multicast.interface }
+            : {}),
+        }
+      : {}),
   });
   const daemon = new CmaDaemon({
     stack,

@@ -42,6 +42,11 @@ function identityOf(
   return { machineId: hostMachineId, hostname: osHostname(), overridden: false };
 }
 
+const isMulticast = (address: string) => {
+  const first = Number(address.split(".")[0]);
+  return first >= 224 && first <= 239;
+};
+
 /** Runs the probe until SIGTERM or SIGINT. */
 export async function runProbe(options: RunProbeOptions): Promise<void> {
   const log = createLogger({ service: "probe" });
@@ -59,6 +64,10 @@ export async function runProbe(options: RunProbeOptions): Promise<void> {
     bind: options.bind,
     // Sessions only with the pinned CMA; heartbeats from anyone (a martian is worth reporting).
     admission: (key, kind) => kind === "heartbeat" || key === cmaKey,
+    // Looking for the CMA by multicast: send it out of the interface we are bound to.
+    ...(isMulticast(options.cma.address) && options.bind.address !== "0.0.0.0"
+      ? { multicastInterface: options.bind.address }
+      : {}),
   });
   const daemon = new ProbeDaemon({
     stack,

@@ -34,6 +34,11 @@ export interface EndpointOptions {
   newSenderGlobalRate?: { rate: number; burst: number };
   /** Multicast groups to join (the CMA listens for probes looking for it). */
   multicastGroups?: string[];
+  /**
+   * The local address of the interface multicast is joined and sent on; without
+   * it the kernel picks by route, and a host with no route for 224.0.0.0/4 has none.
+   */
+  multicastInterface?: string;
 }
 
 export async function createPacketEndpoint(options: EndpointOptions): Promise<UdpPacketEndpoint> {
@@ -48,12 +53,15 @@ export async function createPacketEndpoint(options: EndpointOptions): Promise<Ud
       resolve();
     });
   });
-  for (const group of options.multicastGroups ?? []) {
-    try {
-      socket.addMembership(group);
-    } catch {
-      // No multicast route in this namespace: probes must be given the CMA's address.
-    }
+  try {
+    if (options.multicastInterface) socket.setMulticastInterface(options.multicastInterface);
+    for (const group of options.multicastGroups ?? [])
+      socket.addMembership(group, options.multicastInterface);
+  } catch (error) {
+    socket.close();
+    throw new Error(
+      `cannot use multicast${options.multicastInterface ? ` on ${options.multicastInterface}` : ""}: ${(error as Error).message}`,
+    );
   }
   return new UdpPacketEndpoint(socket, options);
 }
