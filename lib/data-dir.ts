@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 
 export const DATA_DIR_ENV = "ASSIM_DATA_DIR";
 export const DEFAULT_DATA_DIR = ".assim";
@@ -17,3 +17,8 @@ export function resolveDataDir(
   const chosen = option?.trim() || env[DATA_DIR_ENV]?.trim() || DEFAULT_DATA_DIR;
   return resolve(cwd, chosen);
 }
+
+/** Where a data directory keeps its key pairs (NAME.key, NAME.pub). */
+export const keyDirOf = (dataDir: string) => join(dataDir, "keys");
+/** Where the CMA keeps its decisions about probe keys. */
+export const trustDirOf = (dataDir: string) => join(dataDir, "trust");

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { TrustSelectorError, TrustStore } from "../../cma/trust/trust-store.js";
-import { resolveDataDir } from "../../lib/data-dir.js";
+import { keyDirOf, resolveDataDir, trustDirOf } from "../../lib/data-dir.js";
 import {
   fingerprint,
   KeyFileError,
@@ -14,10 +14,6 @@ import { writeStdout } from "../output.js";
 
 const DATA_DIR_HELP = "data directory (default: $ASSIM_DATA_DIR or ./.assim)";
 const KEY_NAME = /^[a-z][a-z0-9-]{0,31}$/;
-
-/** Where the key pairs live, and where the CMA keeps its trust decisions. */
-export const keyDirOf = (dataDir: string) => join(dataDir, "keys");
-export const trustDirOf = (dataDir: string) => join(dataDir, "trust");
 
 function keyName(name: string): string {
   if (!KEY_NAME.test(name)) throw new UsageError(`--name must match ${KEY_NAME}, got "${name}"`);

@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import { keyDirOf, trustDirOf } from "../../cli/commands/keys.js";
 import { writeFileAtomic } from "../../lib/atomic-file.js";
+import { keyDirOf, trustDirOf } from "../../lib/data-dir.js";
 import { createLogger } from "../../lib/log.js";
 import { DEFAULT_MULTICAST_GROUP, type HeartbeatTimers } from "../../protocol/messages.js";
 import type { UdpAddress } from "../../protocol/transport.js";

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { hostname as osHostname } from "node:os";
 import { join } from "node:path";
-import { keyDirOf } from "../../cli/commands/keys.js";
 import { UsageError } from "../../cli/errors.js";
+import { keyDirOf } from "../../lib/data-dir.js";
 import { createLogger } from "../../lib/log.js";
 import { packageVersion } from "../../lib/package-root.js";
 import type { UdpAddress } from "../../protocol/transport.js";
