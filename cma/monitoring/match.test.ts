@@ -121,6 +121,10 @@ describe("explainHost on the fixture host's sshd and nginx", () => {
     expect(nginx?.verdict).toBe("agent-missing");
     expect(nginx?.applied).toBeNull();
     expect(nginx?.reason).toMatch(/nginx matched but ocf:heartbeat:nginx is not installed/);
+    const unknown = explainHost(rules, { tcpdiscovery: tcp, monitoringagents: null });
+    expect(unknown.find((s) => s.exe === "/usr/sbin/nginx")?.reason).toBe(
+      "rule nginx matched but the host has no monitoringagents document",
+    );
   });
 
   it("uses the generic TCP check only when the operator enables it", () => {

@@ -203,9 +203,11 @@ export function explainHost(
         .join("; ");
     } else if (agentMissing.length > 0) {
       verdict = "agent-missing";
-      reason = agentMissing
-        .map((m) => `rule ${m.rule} matched but ${describeAgent(m.agent)} is not installed`)
-        .join("; ");
+      reason = docs.monitoringagents
+        ? agentMissing
+            .map((m) => `rule ${m.rule} matched but ${describeAgent(m.agent)} is not installed`)
+            .join("; ")
+        : `rule ${agentMissing[0]?.rule} matched but the host has no monitoringagents document`;
     } else {
       verdict = "no-rule";
       reason = "no rule matched";
