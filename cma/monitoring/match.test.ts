@@ -208,6 +208,29 @@ describe("explainHost on postgres shapes", () => {
   });
 });
 
+describe("best match", () => {
+  it("applies a rule with every parameter over a more preferred one that lacks some", () => {
+    const { rules } = loadRules();
+    const tcpdiscovery = postgres(["/usr/sbin/mariadbd"]);
+    const group = tcpdiscovery["postgres:0123456789ab"] as ProcessGroup;
+    group.exe = "/usr/sbin/mariadbd";
+    group.listen = [{ proto: "tcp", addr: "::", port: 3306 }];
+    const withOcf = { ...agents, ocf: { heartbeat: ["mysql"] } };
+    const [result] = explainHost(rules, { tcpdiscovery, monitoringagents: withOcf });
+    expect(result?.verdict).toBe("applied");
+    expect(result?.applied).toMatchObject({ rule: "mysql-tcp", params: { H: "::1", p: "3306" } });
+    expect(result?.partial.map((m) => [m.rule, Object.keys(m.missing)])).toEqual([
+      ["mysql", ["datadir", "socket"]],
+    ]);
+    group.cmdline = ["/usr/sbin/mariadbd", "--datadir=/var/lib/mysql", "--socket", "/run/m.sock"];
+    const [full] = explainHost(rules, { tcpdiscovery, monitoringagents: withOcf });
+    expect(full?.applied).toMatchObject({
+      rule: "mysql",
+      params: { datadir: "/var/lib/mysql", socket: "/run/m.sock" },
+    });
+  });
+});
+
 describe("nomon", () => {
   it("marks a desktop program as deliberately unmonitored", () => {
     const { rules } = loadRules();
