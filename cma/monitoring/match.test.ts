@@ -8,6 +8,7 @@ import {
   rmSync,
   symlinkSync,
 } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -254,10 +255,17 @@ describe("flagValue", () => {
 
 describe("explainHost on a real listener found by the real collectors", () => {
   const hostile = "a;b\n$(touch /tmp/assim-pwned) `id` {{port}} {{flag:--port}}";
-  const port = 20000 + (process.pid % 20000);
+  let port = 0;
   let child: ChildProcess;
 
   beforeAll(async () => {
+    // A port free a moment ago, so that the child's argv can name it.
+    port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, "127.0.0.1", () => {
+        const { port: free } = probe.address() as AddressInfo;
+        probe.close(() => resolve(free));
+      });
+    });
     const script =
       "const s=require('net').createServer().listen(Number(process.argv[process.argv.indexOf('--port')+1]),'127.0.0.1',()=>console.log('up'));";
     child = spawn(
