@@ -9,6 +9,7 @@ import { registerLab } from "./commands/lab.js";
 import { registerNeo4j } from "./commands/neo4j.js";
 import { registerProbe } from "./commands/probe.js";
 import { registerQuery } from "./commands/query.js";
+import { registerRules } from "./commands/rules.js";
 import { registerSimulate } from "./commands/simulate.js";
 import { registerSwitch } from "./commands/switch.js";
 import { registerUp } from "./commands/up.js";
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerSwitch(program);
   registerIngest(program);
   registerQuery(program);
+  registerRules(program);
   registerApi(program);
   registerNeo4j(program);
   registerSimulate(program);
