@@ -141,6 +141,30 @@ describe.skipIf(!hasPlugins)(
   },
 );
 
+describe.skipIf(!hasPlugins)(
+  `a Nagios WARNING${hasPlugins ? "" : " (skipped: monitoring plugins not installed)"}`,
+  () => {
+    it("is reported once, as a warning with its text and perfdata, not as a failure", async () => {
+      const { rm, changes } = manager();
+      const agent = (code: string) => ({
+        class: "nagios" as const,
+        plugin: "check_dummy",
+        args: [code, "load high|load=7.5;5;10;0"],
+      });
+      rm.add({ id: "w", agent: agent("1"), intervalMs: 100, timeoutMs: 5_000 });
+      await waitFor("warning", () => changes.length === 1);
+      const warning = changes[0]?.current;
+      if (warning?.class !== "nagios") throw new Error("not a nagios result");
+      expect(warning.state).toBe("warning");
+      expect(warning.status).toBe("WARNING");
+      expect(warning.text).toBe("WARNING: load high");
+      expect(warning.perfdata[0]).toMatchObject({ label: "load", value: 7.5, warn: "5" });
+      await sleep(400);
+      expect(changes).toHaveLength(1);
+    });
+  },
+);
+
 describe("scheduling", () => {
   it("never runs more than maxConcurrent operations at once, and queues the rest", async () => {
     const initDir = join(dir, "init-cap");

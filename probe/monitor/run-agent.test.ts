@@ -82,6 +82,36 @@ describe.skipIf(!hasPlugins)(
       expect(down.code).toBe(2);
     });
 
+    it("check_ssh reads the banner of a real listener; a wrong expected version is CRITICAL", async () => {
+      const server = await listen(0, "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n");
+      const port = String(portOf(server));
+      try {
+        const ok = (await runAgent(
+          {
+            class: "nagios",
+            plugin: "check_ssh",
+            args: ["-H", "127.0.0.1", "-p", port, "-t", "5"],
+          },
+          "monitor",
+          { timeoutMs: 10_000 },
+        )) as NagiosResult;
+        expect(ok.status).toBe("OK");
+        expect(ok.text).toMatch(/OpenSSH_9.2p1/);
+        const wrong = (await runAgent(
+          {
+            class: "nagios",
+            plugin: "check_ssh",
+            args: ["-H", "127.0.0.1", "-p", port, "-t", "5", "-r", "OpenSSH_1.0"],
+          },
+          "monitor",
+          { timeoutMs: 10_000 },
+        )) as NagiosResult;
+        expect(wrong.status).toBe("CRITICAL");
+      } finally {
+        await closeServer(server);
+      }
+    });
+
     it("check_procs over its warning range is WARNING, not a failure", async () => {
       // A process that exists, found by a unique argument; -w 0:0 means "any process warns".
       const child: ChildProcess = spawn("sleep", ["987.654"], { stdio: "ignore" });
