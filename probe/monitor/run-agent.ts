@@ -349,7 +349,11 @@ export function runProcess(command: Command, options: RunOptions): Promise<RunIn
     });
     child.on("exit", (code, signal) => {
       exited = { code, signal };
-      if (timedOut) return; // the kill sequence resolves
+      if (timedOut) {
+        // Everything died of the SIGTERM: no need to wait for the grace to end.
+        if (!killGroup(0)) finish(info(code, signal));
+        return;
+      }
       // Give the pipes a moment to drain; a daemon the agent started may hold them open.
       timers.push(setTimeout(() => finish(info(code, signal)), 200));
     });
