@@ -59,6 +59,59 @@ describe.skipIf(!hasDummy)(
   },
 );
 
+const ANYTHING = "/usr/lib/ocf/resource.d/heartbeat/anything";
+const canServe = existsSync(ANYTHING) && existsSync("/usr/bin/python3") && hasPlugins;
+
+describe.skipIf(!canServe)(
+  `OCF ocf:heartbeat:anything running a real HTTP server${canServe ? "" : " (skipped: anything, /usr/bin/python3 or check_tcp missing)"}`,
+  () => {
+    it("start makes the service listen, monitor sees it, stop ends it", async () => {
+      const probe = await listen();
+      const port = String(portOf(probe));
+      await closeServer(probe);
+      const pidfile = join(dir, "anything.pid");
+      const spec = {
+        class: "ocf" as const,
+        provider: "heartbeat",
+        type: "anything",
+        instance: "assim-http",
+        params: {
+          binfile: "/usr/bin/python3",
+          cmdline_options: `-m http.server --bind 127.0.0.1 ${port}`,
+          pidfile,
+          workdir: dir,
+        },
+      };
+      const tcp = {
+        class: "nagios" as const,
+        plugin: "check_tcp",
+        args: ["-H", "127.0.0.1", "-p", port, "-t", "2"],
+      };
+      const opts = { timeoutMs: 20_000 };
+      expect(((await runAgent(spec, "monitor", opts)) as OcfResult).code).toBe(7);
+      try {
+        const started = (await runAgent(spec, "start", opts)) as OcfResult;
+        expect(started.codeName).toBe("OCF_SUCCESS");
+        // The daemon outlives the agent in its process group and is not killed with it.
+        expect(started.run?.durationMs).toBeLessThan(15_000);
+        expect(((await runAgent(spec, "monitor", opts)) as OcfResult).state).toBe("ok");
+        let up: NagiosResult | undefined;
+        for (let i = 0; i < 50; i++) {
+          up = (await runAgent(tcp, "monitor", opts)) as NagiosResult;
+          if (up.status === "OK") break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(up?.status).toBe("OK");
+      } finally {
+        const stopped = (await runAgent(spec, "stop", opts)) as OcfResult;
+        expect(stopped.state).toBe("stopped");
+      }
+      expect(((await runAgent(spec, "monitor", opts)) as OcfResult).code).toBe(7);
+      expect(((await runAgent(tcp, "monitor", opts)) as NagiosResult).status).toBe("CRITICAL");
+    });
+  },
+);
+
 describe.skipIf(!hasPlugins)(
   `Nagios plugins${hasPlugins ? "" : ` (skipped: ${PLUGINS}/check_tcp not installed)`}`,
   () => {
