@@ -21,8 +21,10 @@ import type { CollectContext } from "../discovery/agent.js";
 import { decodeHeartbeat, encodeHeartbeat } from "../heartbeat/heartbeat-packet.js";
 import { HeartbeatMonitor, type PeerReportType } from "../heartbeat/monitor.js";
 import { RingPartners } from "../heartbeat/ring-partners.js";
+import { ResourceManager } from "../monitor/resource-manager.js";
 import { DiscoveryLoop } from "./discovery-loop.js";
 import { applyIdentity, type ProbeIdentity } from "./identity.js";
+import { MonitorCommands, type MonitorResultBody } from "./monitor-commands.js";
 
 export interface ProbeOptions {
   stack: ProtocolStack;
@@ -52,6 +54,8 @@ export class ProbeDaemon {
   private readonly rings = new RingPartners();
   private readonly monitor: HeartbeatMonitor;
   private readonly discovery: DiscoveryLoop;
+  private readonly resources: ResourceManager;
+  private readonly monitorCommands: MonitorCommands;
   private timers: HeartbeatTimers = DEFAULT_HEARTBEAT_TIMERS;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private tickTimer: NodeJS.Timeout | null = null;
@@ -68,6 +72,17 @@ export class ProbeDaemon {
       now: () => performance.now(),
       report: (type, body) => this.report(type, body),
     });
+    const reportMonitor = (body: MonitorResultBody) => {
+      void this.toCma("MONITOR_RESULT", body).catch((error: unknown) => {
+        if (!this.stopping)
+          options.log.warn({ err: String(error) }, "monitoring result not delivered");
+      });
+    };
+    this.resources = new ResourceManager({
+      onChange: MonitorCommands.changeReporter(reportMonitor),
+      log: options.log,
+    });
+    this.monitorCommands = new MonitorCommands(this.resources, reportMonitor);
     this.discovery = new DiscoveryLoop({
       context: options.context,
       stamp: (document) => applyIdentity(document, options.identity),
@@ -116,6 +131,7 @@ export class ProbeDaemon {
         this.options.log.warn({ err: String(error) }, "shutdown not acknowledged by the CMA"),
     );
     await shutdown;
+    await this.resources.close();
     await this.discovery.stop();
     await this.writeStatus();
     await this.options.stack.close();
@@ -187,6 +203,8 @@ export class ProbeDaemon {
         return;
       case "PING":
         return;
+      case "MONITOR":
+        return this.monitorCommands.handle(body);
       default:
         throw new MessageRefusedError(`this probe does not handle ${type.slice(0, 40)} messages`);
     }
