@@ -83,11 +83,16 @@ export async function runCma(options: RunCmaOptions): Promise<void> {
     writeFileAtomic(statusFile, `${JSON.stringify(daemon.status(), null, 2)}\n`).catch(
       (error: unknown) => log.warn({ err: String(error) }, "could not write the status file"),
     );
+  let trustSeen = trust.generation;
   const timer = setInterval(() => {
     trust.refresh();
-    daemon
-      .evict((key) => trust.admits(key))
-      .catch((error: unknown) => log.error({ err: String(error) }, "could not evict a probe"));
+    // Only a change of the trust directories can revoke anyone: no scan of the fleet otherwise.
+    if (trust.generation !== trustSeen) {
+      trustSeen = trust.generation;
+      daemon
+        .evict((key) => trust.admits(key))
+        .catch((error: unknown) => log.error({ err: String(error) }, "could not evict a probe"));
+    }
     void writeStatus();
   }, 1000);
   await writeStatus();

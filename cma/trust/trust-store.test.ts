@@ -76,6 +76,22 @@ describe("TrustStore", () => {
     store.reload();
     expect(store.list().map((entry) => entry.key)).toEqual([probe]);
   });
+
+  it("reads its directories again only when one of them changed", () => {
+    const dir = newDir();
+    const cma = new TrustStore(dir, "tofu");
+    const probe = key();
+    cma.decide(probe, "10.0.0.1:1984");
+    cma.refresh(0);
+    const settled = cma.generation;
+    cma.refresh(0);
+    cma.refresh(0);
+    expect(cma.generation).toBe(settled);
+    new TrustStore(dir, "tofu").set([probe], "revoked", "op");
+    cma.refresh(0);
+    expect(cma.generation).toBe(settled + 1);
+    expect(cma.admits(probe)).toBe(false);
+  });
 });
 
 function writeStrayFiles(dir: string): void {

@@ -8,7 +8,8 @@
  *
  * A key is base64url, so it is a safe file name. Each file holds who the key
  * was seen as (address, first seen, fingerprint). The CMA reloads the
- * directories when asked (refresh), at most once a second.
+ * directories when asked (refresh), at most once a second, and only when one
+ * of them changed: a large fleet's trusted/ is not listed every second.
  */
 import {
   existsSync,
@@ -17,6 +18,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
@@ -43,6 +45,9 @@ export class TrustSelectorError extends Error {
 export class TrustStore {
   private states = new Map<string, TrustState>();
   private loadedAt = 0;
+  private signature = "";
+  /** Grows with every reload that found the directories changed: callers redo what depends on trust. */
+  generation = 0;
 
   constructor(
     readonly dir: string,
@@ -52,12 +57,24 @@ export class TrustStore {
     this.reload();
   }
 
-  /** Reads the directories again when the last read is older than maxAgeMs. */
+  /** Reads the directories again when the last read is older than maxAgeMs and one changed since. */
   refresh(maxAgeMs = 1000): void {
-    if (Date.now() - this.loadedAt >= maxAgeMs) this.reload();
+    if (Date.now() - this.loadedAt < maxAgeMs) return;
+    if (this.directoriesSignature() === this.signature) {
+      this.loadedAt = Date.now();
+      return;
+    }
+    this.reload();
+  }
+
+  private directoriesSignature(): string {
+    return STATES.map((state) => statSync(join(this.dir, state), { bigint: true }).mtimeNs).join(
+      ":",
+    );
   }
 
   reload(): void {
+    const signature = this.directoriesSignature();
     const states = new Map<string, TrustState>();
     // Later wins: a key in two directories (an interrupted move) counts as revoked, then trusted.
     for (const state of ["pending", "trusted", "revoked"] as const) {
@@ -68,6 +85,8 @@ export class TrustStore {
     }
     this.states = states;
     this.loadedAt = Date.now();
+    if (signature !== this.signature) this.generation++;
+    this.signature = signature;
   }
 
   /** Whether packets from this key are worth opening: anything not revoked. */

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MessageRefusedError } from "../../protocol/transport.js";
 import { closeServer, listen, portOf } from "../../test/support/monitor.js";
+import { waitUntil } from "../../test/support/wait-until.js";
 import { ResourceManager } from "../monitor/resource-manager.js";
 import { MonitorCommands, type MonitorResultBody } from "./monitor-commands.js";
 
@@ -18,14 +19,6 @@ const missing = [CHECK_TCP, DUMMY].filter((file) => !existsSync(file));
 const skipReason = missing.length
   ? `${missing.join(", ")} not installed (monitoring-plugins-basic, resource-agents)`
   : "";
-
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe.skipIf(skipReason !== "")(
   skipReason ? `MONITOR commands (skipped: ${skipReason})` : "MONITOR commands",
@@ -62,7 +55,7 @@ describe.skipIf(skipReason !== "")(
       const server = await listen();
       const port = portOf(server);
       await commands.handle({ action: "add", resource: tcpCheck(port) });
-      await until("the first result", () => results.length === 1);
+      await waitUntil(() => results.length === 1, 10_000);
       expect(results[0]).toMatchObject({ kind: "change", id: "web:tcp", previous: null });
       expect((results[0] as { current: { state: string } }).current.state).toBe("ok");
       // The CMA retransmitted its add: harmless.
@@ -70,7 +63,7 @@ describe.skipIf(skipReason !== "")(
       await new Promise((resolve) => setTimeout(resolve, 1500));
       expect(results).toHaveLength(1);
       await closeServer(server);
-      await until("the failure", () => results.length === 2, 5000);
+      await waitUntil(() => results.length === 2, 5000);
       const failure = results[1] as Extract<MonitorResultBody, { kind: "change" }>;
       expect(failure.previous?.state).toBe("ok");
       expect(failure.current).toMatchObject({ class: "nagios", state: "critical" });
@@ -96,7 +89,7 @@ describe.skipIf(skipReason !== "")(
           timeout_ms: 10_000,
         },
       });
-      await until("the first result", () => results.length === 1);
+      await waitUntil(() => results.length === 1, 10_000);
       await commands.handle({ action: "start", id: "dummy" });
       expect(existsSync(state)).toBe(true);
       const started = results.find((r) => r.kind === "operation" && r.action === "start");
