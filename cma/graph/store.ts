@@ -65,7 +65,7 @@ export const RELATIONSHIP_TYPES = [
   "ON_IP", // IPPort -> IPAddr (not for wildcard listeners)
   "DEPENDS_ON", // Process -> Process {proto, port}, key "proto/port"; System -> System (derived)
   "INSTALLED", // System -> Package
-  "MONITORED_BY", // Process or System -> Monitor (attached by later issues)
+  "MONITORED_BY", // Process -> Monitor (cma/monitoring: the monitor the CMA set up for it)
   "RING_NEXT", // System -> System {ring}
 ] as const;
 export type RelationshipType = (typeof RELATIONSHIP_TYPES)[number];
@@ -135,6 +135,58 @@ export interface LinkSummary {
   /** Derived relationships retired by this call. */
   retired: number;
 }
+
+/**
+ * A Monitor the CMA decided on: one monitoring action (or a deliberate
+ * "nomon") for one listening Process, keyed by process and rule. Its props
+ * describe the agent (see cma/monitoring/plan.ts); state props are managed by
+ * replaceMonitors (a new or revived Monitor starts "pending") and recordMonitorState.
+ */
+export interface MonitorFacts extends NodeFacts {
+  /** Key of the Process it watches: MONITORED_BY from that Process. */
+  process: string;
+}
+
+/** A listening Process as monitoring rules see it. */
+export interface ListeningProcess {
+  key: string;
+  exe: string | null;
+  argv: string[];
+  uid: number | null;
+  /** Its active listen set, sorted by (proto, ip, port). */
+  listen: { proto: string; ip: string; port: number }[];
+}
+
+/** An active Monitor of a system's processes. */
+export interface MonitorRecord {
+  key: string;
+  process: string;
+  props: Record<string, PropValue>;
+}
+
+/** What monitoring rules are matched against, read from the graph for one system. */
+export interface MonitoringView {
+  /** Active processes the system RUNS with at least one active LISTENS_ON, sorted by key. */
+  processes: ListeningProcess[];
+  /** Names of its actively INSTALLED packages, sorted and unique. */
+  packages: string[];
+  /** The System's properties (agents_ocf, agents_lsb, agents_nagios, systemd_services…). */
+  system: Record<string, PropValue>;
+  /** Monitors with an active MONITORED_BY from any process the system ever ran, sorted by key. */
+  monitors: MonitorRecord[];
+}
+
+/** A monitor's state as the probe reported it. */
+export interface MonitorStateFacts {
+  /** ok, warning, critical, unknown, stopped (probe/monitor), or pending/unreachable from the CMA. */
+  state: string;
+  reason: string;
+  /** Class-specific detail as JSON text (an OCF code name, Nagios perfdata…), kept as state_detail. */
+  detail: string;
+}
+
+/** Transitions kept on a Monitor (property `history`), newest last. */
+export const MONITOR_HISTORY_LIMIT = 100;
 
 /**
  * The operations available inside one write transaction. Every operation is
@@ -236,6 +288,25 @@ export interface GraphTransaction {
    * longer match are retired; matching ones are upserted (revived) with at.
    */
   linkDependencies(system: string, at: string): Promise<LinkSummary>;
+
+  /** The system's listening processes, packages, properties and monitors. Throws UnknownSystemError. */
+  monitoringView(system: string): Promise<MonitoringView>;
+  /**
+   * The system's monitor set: each listed Monitor upserted with MONITORED_BY from
+   * its Process (which must belong to the system). A Monitor that is new or was
+   * retired starts with state "pending". MONITORED_BY from the system's processes
+   * (active or retired) that is not listed is retired, and so is a Monitor left
+   * with no active MONITORED_BY.
+   */
+  replaceMonitors(system: string, monitors: readonly MonitorFacts[], at: string): Promise<void>;
+  /**
+   * Records a reported state: state, state_reason, state_detail,
+   * state_checked_at = at; when the state differs from the stored one, also
+   * state_since = at and one JSON entry {at, from, to, reason} appended to
+   * `history` (the oldest dropped beyond MONITOR_HISTORY_LIMIT). Returns false
+   * when no active Monitor has this key.
+   */
+  recordMonitorState(monitor: string, state: MonitorStateFacts, at: string): Promise<boolean>;
 }
 
 export interface NodeRef {

@@ -20,6 +20,8 @@ export interface RuleSpec {
     provider?: string;
     type?: string;
     params?: Record<string, string | number | boolean>;
+    interval_seconds?: number;
+    timeout_seconds?: number;
   };
 }
 

@@ -9,6 +9,9 @@ import type {
   GraphTransaction,
   IpPortFacts,
   LinkSummary,
+  MonitorFacts,
+  MonitoringView,
+  MonitorStateFacts,
   NodeFacts,
   ProcessFacts,
   Props,
@@ -19,6 +22,7 @@ import type {
 import { UnknownSystemError } from "../store.js";
 import { type Elements, type RelRow, readProps } from "./elements.js";
 import { linkDependencies, linkWiring } from "./link.js";
+import { monitoringView, recordMonitorState, replaceMonitors } from "./monitors.js";
 
 export class EmbeddedTransaction implements GraphTransaction {
   constructor(private readonly g: Elements) {}
@@ -295,6 +299,18 @@ export class EmbeddedTransaction implements GraphTransaction {
 
   async linkDependencies(system: string, at: string): Promise<LinkSummary> {
     return linkDependencies(this.g, this.systemId(system), at);
+  }
+
+  async monitoringView(system: string): Promise<MonitoringView> {
+    return monitoringView(this.g, this.systemId(system));
+  }
+
+  async replaceMonitors(system: string, monitors: readonly MonitorFacts[], at: string) {
+    replaceMonitors(this.g, this.systemId(system), monitors, at);
+  }
+
+  async recordMonitorState(monitor: string, state: MonitorStateFacts, at: string) {
+    return recordMonitorState(this.g, monitor, state, at);
   }
 }
 

@@ -9,6 +9,9 @@ import type {
   GraphTransaction,
   IpPortFacts,
   LinkSummary,
+  MonitorFacts,
+  MonitoringView,
+  MonitorStateFacts,
   NodeFacts,
   ProcessFacts,
   SwitchNeighbourFacts,
@@ -18,6 +21,7 @@ import type {
 import { UnknownSystemError } from "../store.js";
 import type { Elements } from "./elements.js";
 import { linkDependencies, linkWiring } from "./link.js";
+import { monitoringView, recordMonitorState, replaceMonitors } from "./monitors.js";
 import { DOCUMENT_LABEL } from "./schema.js";
 import { compareCodePoints, toNeo4jProps } from "./values.js";
 
@@ -340,6 +344,19 @@ export class Neo4jTransaction implements GraphTransaction {
   async linkDependencies(system: string, at: string): Promise<LinkSummary> {
     await this.requireSystem(system);
     return linkDependencies(this.g, system, at);
+  }
+  async monitoringView(system: string): Promise<MonitoringView> {
+    await this.requireSystem(system);
+    return monitoringView(this.g, system);
+  }
+
+  async replaceMonitors(system: string, monitors: readonly MonitorFacts[], at: string) {
+    await this.requireSystem(system);
+    await replaceMonitors(this.g, system, monitors, at);
+  }
+
+  async recordMonitorState(monitor: string, state: MonitorStateFacts, at: string) {
+    return recordMonitorState(this.g, monitor, state, at);
   }
 }
 
