@@ -20,6 +20,9 @@ interface CmaCommandOptions {
   execDir?: string;
   statusFile?: string;
   multicast?: string | boolean;
+  monitoring: boolean;
+  rulesDir?: string;
+  enableRules: string[];
 }
 
 function positive(option: string, text: string, max: number): number {
@@ -68,6 +71,17 @@ export function registerCma(program: Command): void {
     .option(
       "--status-file <file>",
       "write status JSON here every second (default: DATA_DIR/cma-status.json)",
+    )
+    .option("--no-monitoring", "set up no monitors on the probes (auto-monitoring rules off)")
+    .option(
+      "--rules-dir <dir>",
+      "operator monitoring rules; they replace shipped rules of the same name",
+    )
+    .option(
+      "--enable-rules <flag>",
+      "enable monitoring rules that need a flag (e.g. generic-tcp); repeatable",
+      collect,
+      [],
     )
     .addHelpText(
       "after",
@@ -145,6 +159,12 @@ export function registerCma(program: Command): void {
         execDir: options.execDir ?? null,
         statusFile: options.statusFile ?? null,
         multicast,
+        monitoring: options.monitoring
+          ? {
+              ...(options.rulesDir ? { rulesDir: options.rulesDir } : {}),
+              flags: options.enableRules,
+            }
+          : null,
       });
     });
 }

@@ -53,6 +53,14 @@ describe("toCmaEvent", () => {
   });
 });
 
+describe("severity", () => {
+  it("takes the severity an event names over its type's", () => {
+    const input = { type: "service_state" as const, system: "h", reason: "r" };
+    expect(toCmaEvent(input).severity).toBe("info");
+    expect(toCmaEvent({ ...input, severity: "critical" }).severity).toBe("critical");
+  });
+});
+
 describe("severityOf", () => {
   it("is critical for outages, warning for lateness and info otherwise", () => {
     const severities: Record<CmaEventType, string> = {
@@ -63,6 +71,7 @@ describe("severityOf", () => {
       host_back: "info",
       host_shutdown: "info",
       switch_up: "info",
+      service_state: "info",
     };
     for (const [type, severity] of Object.entries(severities)) {
       expect(severityOf(type as CmaEventType), type).toBe(severity);

@@ -36,7 +36,7 @@ export function toCmaEvent(input: CmaEventInput, now: Date = new Date()): CmaEve
     id: randomUUID(),
     time: now.toISOString(),
     type: input.type,
-    severity: severityOf(input.type),
+    severity: input.severity ?? severityOf(input.type),
     system: input.system,
     reason: input.reason,
   };

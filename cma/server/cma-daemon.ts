@@ -13,6 +13,9 @@ import { hostSystemKey } from "../graph/keys.js";
 import type { GraphStore } from "../graph/store.js";
 import { DocumentRejectedError } from "../ingest/errors.js";
 import { ingestDocument } from "../ingest/ingest.js";
+import { MonitorDirector } from "../monitoring/director.js";
+import type { ExplainOptions } from "../monitoring/match.js";
+import type { Rule } from "../monitoring/types.js";
 import type { CmaSettings } from "./config.js";
 import { OutageJudge } from "./outage.js";
 import type { EventSink, RingCommand, Rings } from "./ports.js";
@@ -37,7 +40,12 @@ export interface CmaOptions {
   trust: TrustDecision;
   log: Logger;
   now?: () => number;
+  /** Auto-monitoring rules; without them the CMA sets up no monitors. */
+  monitoring?: { rules: readonly Rule[]; explain?: ExplainOptions };
 }
+
+/** Documents whose change can change what a host's monitors should be. */
+const MONITORING_INPUTS = new Set(["tcpdiscovery", "packages", "monitoringagents"]);
 
 interface Suspicion {
   reporters: Set<string>;
@@ -60,6 +68,7 @@ export class CmaDaemon {
   private tickTimer: NodeJS.Timeout | null = null;
   private readonly now: () => number;
   private closed = false;
+  readonly monitors: MonitorDirector | null;
   readonly counters = {
     registrations: 0,
     reregistrations: 0,
@@ -77,6 +86,16 @@ export class CmaDaemon {
     this.outages = new OutageJudge(options.settings.outageWindowMs, (event) => {
       options.events.emit(event);
     });
+    this.monitors = options.monitoring
+      ? new MonitorDirector({
+          store: options.store,
+          rules: options.monitoring.rules,
+          ...(options.monitoring.explain ? { explain: options.monitoring.explain } : {}),
+          send: (system, body) => this.sendMonitor(system, body),
+          events: options.events,
+          log: options.log,
+        })
+      : null;
   }
 
   /** Loads the probes the graph knows, so a restarted CMA resumes without re-registration. */
@@ -152,6 +171,7 @@ export class CmaDaemon {
       probes,
       rings: this.options.rings.view(),
       counters: this.counters,
+      monitors: this.monitors?.counters ?? null,
       suspects: [...this.suspicions.keys()],
       stats: {
         packets: this.options.stack.endpoint.stats(),
@@ -181,7 +201,8 @@ export class CmaDaemon {
       case "SHUTDOWN":
         return this.serial.run(() => this.shutdown(probe, body as ShutdownBody));
       case "MONITOR_RESULT":
-        return;
+        if (!this.monitors) throw new MessageRefusedError("this CMA sets up no monitors");
+        return this.monitors.result(probe.system, probe.hostname, body);
       default:
         throw new MessageRefusedError(`the CMA does not take ${type.slice(0, 40)} messages`);
     }
@@ -258,6 +279,7 @@ export class CmaDaemon {
       ? await this.options.rings.restate(system)
       : await this.options.rings.join(system, record.switchKey);
     this.dispatch(commands);
+    this.afterMonitoring(this.monitors?.resend(system));
     if (known?.state !== "up") this.outages.back(system, record.switchKey);
     this.options.events.emit({
       type: "host_up",
@@ -290,6 +312,9 @@ export class CmaDaemon {
         { system: probe.system, type: outcome.discovertype, status: outcome.status },
         "discovery document stored",
       );
+      if (MONITORING_INPUTS.has(outcome.discovertype) && outcome.status === "stored") {
+        this.afterMonitoring(this.monitors?.plan(probe.system));
+      }
       if (outcome.discovertype === "switch" && outcome.status === "stored") {
         const switchKey = switchOfHost((document as { data?: unknown }).data);
         if (switchKey !== probe.switchKey) {
@@ -516,6 +541,23 @@ export class CmaDaemon {
         this.send(probe, command.type, { ring: command.body.ring, version: command.body.version });
       }
     }
+  }
+
+  /** Monitoring runs beside the daemon's decisions; its failures are logged, never thrown at a probe. */
+  private afterMonitoring(work: Promise<void> | undefined): void {
+    work?.catch((error: unknown) => {
+      if (!this.closed) this.options.log.error({ err: String(error) }, "monitoring plan failed");
+    });
+  }
+
+  private sendMonitor(system: string, body: unknown): Promise<void> {
+    const probe = this.registry.ofSystem(system);
+    if (probe?.state !== "up") return Promise.resolve();
+    return this.options.stack.messenger
+      .send(probe.key, probe.address, "MONITOR", body, {
+        timeoutMs: this.options.settings.commandTimeoutMs,
+      })
+      .then(() => undefined);
   }
 
   private send(probe: ProbeRecord, type: string, body: unknown): void {

@@ -34,10 +34,13 @@ export type CmaEventType =
   | "host_back"
   | "host_shutdown"
   | "switch_down"
-  | "switch_up";
+  | "switch_up"
+  | "service_state";
 
 export interface CmaEventInput {
   type: CmaEventType;
+  /** Overrides the type's usual severity (a service_state's depends on the state). */
+  severity?: "critical" | "warning" | "info";
   system: string;
   hostname?: string;
   switch?: string;

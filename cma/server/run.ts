@@ -7,9 +7,10 @@ import type { UdpAddress } from "../../protocol/transport.js";
 import { openUdpStack } from "../../protocol/udp-stack.js";
 import { openEventSink } from "../events/event-bus.js";
 import { openConfiguredStore } from "../graph/open.js";
+import { loadRules } from "../monitoring/load.js";
 import { PersistentRings } from "../rings/persistent-rings.js";
 import { type TrustMode, TrustStore } from "../trust/trust-store.js";
-import { CmaDaemon } from "./cma-daemon.js";
+import { CmaDaemon, type CmaOptions } from "./cma-daemon.js";
 import { type CmaSettings, DEFAULT_CMA_SETTINGS } from "./config.js";
 import { registeredProbes } from "./restore.js";
 
@@ -25,6 +26,8 @@ export interface RunCmaOptions {
   statusFile: string | null;
   /** Answer probes looking for the CMA by multicast, joined on this interface (null: by route). */
   multicast: { interface: string | null } | null;
+  /** Auto-monitoring: shipped rules plus the operator's directory; null turns it off. */
+  monitoring: { rulesDir?: string; flags: string[] } | null;
 }
 
 /** Runs the CMA until SIGTERM or SIGINT. */
@@ -60,6 +63,23 @@ export async function runCma(options: RunCmaOptions): Promise<void> {
         }
       : {}),
   });
+  let monitoring: CmaOptions["monitoring"];
+  if (options.monitoring) {
+    const loaded = loadRules(
+      options.monitoring.rulesDir ? { operatorDir: options.monitoring.rulesDir } : {},
+    );
+    for (const error of loaded.errors) {
+      log.error(
+        { file: error.file, line: error.line, column: error.column },
+        `monitoring rule not loaded: ${error.message}`,
+      );
+    }
+    log.info(
+      { rules: loaded.rules.length, flags: options.monitoring.flags },
+      "monitoring rules loaded",
+    );
+    monitoring = { rules: loaded.rules, explain: { flags: new Set(options.monitoring.flags) } };
+  }
   const daemon = new CmaDaemon({
     stack,
     store,
@@ -68,6 +88,7 @@ export async function runCma(options: RunCmaOptions): Promise<void> {
     settings,
     trust: (key, from) => trust.decide(key, from),
     log,
+    ...(monitoring ? { monitoring } : {}),
   });
   const probes = await registeredProbes(store);
   for (const probe of probes) probe.switchKey = rings.switchKeyOf(probe.system);
