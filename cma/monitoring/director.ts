@@ -166,6 +166,7 @@ export class MonitorDirector {
         "monitor operation done",
       );
     } else {
+      this.counters.results_ignored++;
       throw new MessageRefusedError("MONITOR_RESULT: kind must be change, status or operation");
     }
   }
