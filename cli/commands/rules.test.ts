@@ -2,6 +2,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { ingestFixtureWorld, SYSTEM } from "../../cma/graph/contract/support.js";
+import { openEmbeddedStore } from "../../cma/graph/embedded/store.js";
+import { MonitorDirector } from "../../cma/monitoring/director.js";
+import { loadRules } from "../../cma/monitoring/load.js";
+import { silentLogger } from "../../lib/log.js";
 import { runAssim } from "../../test/support/cli.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "assim-rules-cli-"));
@@ -86,7 +91,52 @@ describe("assim rules", () => {
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/--documents .*nope/);
     const help = runAssim(["rules", "explain", "--help"]);
-    expect(help.stdout).toMatch(/Example:/);
+    expect(help.stdout).toMatch(/Examples:/);
+  });
+
+  it("explains a host's services from the graph, with the monitor the CMA set up", async () => {
+    const dataDir = join(scratch, "graph");
+    const store = await openEmbeddedStore({ dataDir });
+    await ingestFixtureWorld(store);
+    const director = new MonitorDirector({
+      store,
+      rules: loadRules().rules,
+      send: async () => undefined,
+      events: { emit: () => undefined, close: async () => undefined },
+      log: silentLogger,
+    });
+    await director.plan(SYSTEM.web1);
+    const nginx = (await store.write((tx) => tx.monitoringView(SYSTEM.web1))).monitors.find(
+      (m) => m.props.rule === "nginx",
+    );
+    await director.result(SYSTEM.web1, "web1", {
+      kind: "change",
+      id: nginx?.props.resource,
+      current: { class: "ocf", state: "stopped", reason: "monitor: OCF_NOT_RUNNING (not running)" },
+    });
+    await store.close();
+
+    const text = runAssim(["rules", "explain", "--host", "web1", "--data-dir", dataDir]);
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).toContain(
+      "/usr/sbin/nginx (tcp/0.0.0.0:80 tcp/[::]:443): applied\n" +
+        '  nginx: ocf:heartbeat:nginx port="80"\n' +
+        `  monitor: ${nginx?.props.resource} stopped since `,
+    );
+    expect(text.stdout).toMatch(/python3\.11 .*: no-rule\n {2}no rule matched\n {2}monitor: none/);
+    const json = JSON.parse(
+      runAssim(["rules", "explain", "--host", "web1", "--data-dir", dataDir, "--json"]).stdout,
+    );
+    expect(json.host).toBe("web1");
+    const redis = json.services.find((s: { exe: string }) => s.exe === "/usr/bin/redis-server");
+    expect(redis.monitor.props).toMatchObject({ rule: "redis", state: "pending" });
+
+    const unnamed = runAssim(["rules", "explain", "--data-dir", dataDir]);
+    expect(unnamed.status).toBe(2);
+    expect(unnamed.stderr).toMatch(/3 hosts \(.*\): name one with --host/);
+    const unknown = runAssim(["rules", "explain", "--host", "nope", "--data-dir", dataDir]);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/no host named "nope"/);
   });
 });
 
