@@ -18,6 +18,13 @@ import { lldpdAvailable } from "./lldpd.js";
 import { listNamespaces } from "./netns.js";
 import { buildNetwork, type Progress, setBridge } from "./network.js";
 import { isOurs, spawnDetached, terminate } from "./processes.js";
+import {
+  type LabServicePlan,
+  planServices,
+  serviceRecord,
+  serviceUnavailable,
+  waitForService,
+} from "./services.js";
 import { checkDiscoveryTypes, checkTimers } from "./settings.js";
 import {
   type DaemonRecord,
@@ -58,6 +65,8 @@ export interface LabUpOptions {
   dir?: string;
   /** Start the CMA and the probes (default true); lldpd always runs. */
   daemons?: boolean;
+  /** Start the hosts' services: sshd everywhere, a web server on h1 (default true). */
+  services?: boolean;
   /** Remove an existing lab of that name first. */
   replace?: boolean;
   intervalMs?: number;
@@ -161,6 +170,7 @@ export class Lab {
         deadMs,
         discoveryTypes,
         multicast: options.multicast === true,
+        services: options.services ?? true,
       },
       namespaces: [],
       links: [],
@@ -170,6 +180,7 @@ export class Lab {
     try {
       buildNetwork(lab.current, () => lab.save(), progress);
       await lab.startSwitches(progress);
+      if (lab.current.settings.services) await lab.startServices(progress);
       if (lab.current.settings.enabled) await lab.startDaemons(progress, options.cmaKeyTimeoutMs);
     } catch (error) {
       lab.current.phase = "failed";
@@ -241,12 +252,26 @@ export class Lab {
     return `lab "${this.name}" (cma, ${hosts[0]}..${hosts.at(-1)}, ${switches[0]}..${switches.at(-1)})`;
   }
 
-  private daemon(host: string): DaemonRecord {
+  /** The services the hosts run (none when the lab was made with --no-services). */
+  services(): LabServicePlan[] {
+    return this.current.settings.services ? planServices(this.hosts()) : [];
+  }
+
+  /** A daemon by key: h3 (its probe), cma, sw1 (its lldpd), h1/sshd (a service). */
+  private daemon(key: string): DaemonRecord {
+    const [host = key, service] = key.split("/", 2);
     this.nsOf(host);
-    const record = this.current.daemons[host];
-    if (!record)
-      throw new LabError(`${host} has no daemon in this lab (started with --no-daemons?)`);
-    return record;
+    const record = this.current.daemons[key];
+    if (record) return record;
+    if (service !== undefined) {
+      const known = this.services()
+        .filter((plan) => plan.host === host)
+        .map((plan) => plan.key);
+      throw new LabOptionError(
+        `${host} runs no service ${JSON.stringify(service)}${known.length ? ` (it runs ${known.join(", ")})` : " (the lab was made with --no-services?)"}`,
+      );
+    }
+    throw new LabError(`${host} has no daemon in this lab (started with --no-daemons?)`);
   }
 
   private save(): void {
@@ -273,6 +298,26 @@ export class Lab {
     }
   }
 
+  /** Starts each host's services and waits until they listen; one that cannot run here is skipped. */
+  private async startServices(progress: Progress): Promise<void> {
+    const plans = this.services();
+    const unavailable = new Map<string, string>();
+    for (const plan of plans) {
+      if (unavailable.has(plan.name)) continue;
+      const reason = serviceUnavailable(plan.name);
+      if (reason) unavailable.set(plan.name, reason);
+    }
+    for (const [name, reason] of unavailable)
+      progress(`not starting ${name} on the hosts: ${reason}`);
+    const runnable = plans.filter((plan) => !unavailable.has(plan.name));
+    if (runnable.length === 0) return;
+    progress(`starting ${runnable.length} service(s) on the hosts (sshd, a web server on h1)`);
+    for (const plan of runnable) this.launch(plan.key, serviceRecord(this.current, plan));
+    for (const plan of runnable) {
+      await waitForService(plan, this.current.daemons[plan.key] as DaemonRecord);
+    }
+  }
+
   private async startDaemons(progress: Progress, keyTimeoutMs?: number): Promise<void> {
     progress(`starting the CMA in ${this.current.topology.cma.ns}`);
     const cma = cmaRecord(this.current);
@@ -282,7 +327,7 @@ export class Lab {
     for (const host of this.hosts()) this.launch(host.name, probeRecord(this.current, host));
   }
 
-  /** Sends TERM or KILL to a daemon (h3, cma, sw1) and waits (bounded) for it to end. */
+  /** Sends TERM or KILL to a daemon (h3, cma, sw1, h1/sshd) and waits (bounded) for it to end. */
   async kill(host: string, signal: Signal = "TERM"): Promise<{ pid: number; exited: boolean }> {
     requireRoot();
     const record = this.daemon(host);
@@ -305,6 +350,8 @@ export class Lab {
     const pid = this.launch(host, record);
     const sw = this.switches().find((s) => s.name === host);
     if (sw) await waitForLldpd(this.current, sw, record);
+    const service = this.services().find((plan) => plan.key === host);
+    if (service) await waitForService(service, record);
     return pid;
   }
 

@@ -22,7 +22,7 @@ export interface LinkRecord {
   peer: string;
 }
 
-export type DaemonKind = "cma" | "probe" | "lldpd";
+export type DaemonKind = "cma" | "probe" | "lldpd" | "service";
 
 export interface DaemonRecord {
   kind: DaemonKind;
@@ -42,6 +42,8 @@ export interface DaemonSettings {
   discoveryTypes: string | null;
   /** Probes find the CMA by multicast instead of being given its address (absent: false). */
   multicast?: boolean;
+  /** The hosts run the lab's services (lab/services.ts) (absent: false, labs made before them). */
+  services?: boolean;
 }
 
 export interface LabState {
@@ -56,7 +58,7 @@ export interface LabState {
   /** Namespaces created, or about to be. */
   namespaces: string[];
   links: LinkRecord[];
-  /** Keyed by host: "cma", "h<i>" (probes), "sw<s>" (lldpd). */
+  /** Keyed by host: "cma", "h<i>" (probes), "sw<s>" (lldpd), "h<i>/<service>" (services). */
   daemons: Record<string, DaemonRecord>;
 }
 

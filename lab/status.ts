@@ -8,6 +8,7 @@ import { cmaStatusFile } from "./daemons.js";
 import { listNamespaces } from "./netns.js";
 import { linkIsUp } from "./network.js";
 import { isOurs } from "./processes.js";
+import { planServices } from "./services.js";
 import type { DaemonRecord, LabState } from "./state.js";
 
 export interface DaemonStatus {
@@ -42,6 +43,14 @@ export interface LabStatus {
     daemon: DaemonStatus | null;
     /** The host's state as the CMA's status file tells it (up, down, ...), if known. */
     cmaState: string | null;
+    /** The services it runs (lab/services.ts); daemon null when it could not run here. */
+    services: {
+      key: string;
+      name: string;
+      port: number;
+      description: string;
+      daemon: DaemonStatus | null;
+    }[];
   }[];
   /** The CMA's status file, parsed, when present. */
   cmaStatus: unknown;
@@ -82,6 +91,7 @@ export function daemonStatus(state: LabState, host: string): DaemonStatus | null
 
 export function labStatus(state: LabState): LabStatus {
   const { topology } = state;
+  const services = state.settings.services ? planServices(topology.hosts) : [];
   const present = new Set(listNamespaces());
   const cmaStatus = readJson(cmaStatusFile(state));
   const known = cmaProbeStates(cmaStatus);
@@ -113,6 +123,15 @@ export function labStatus(state: LabState): LabStatus {
       machineId: h.machineId,
       daemon: daemonStatus(state, h.name),
       cmaState: known.get(h.machineId) ?? known.get(h.name) ?? null,
+      services: services
+        .filter((plan) => plan.host === h.name)
+        .map((plan) => ({
+          key: plan.key,
+          name: plan.name,
+          port: plan.port,
+          description: plan.description,
+          daemon: daemonStatus(state, plan.key),
+        })),
     })),
     cmaStatus: cmaStatus ?? null,
   };

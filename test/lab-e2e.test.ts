@@ -9,9 +9,11 @@
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openConfiguredStore } from "../cma/graph/open.js";
 import { Lab } from "../lab/lab.js";
 import { lldpdAvailable } from "../lab/lldpd.js";
 import { canCreateNamespaces } from "../lab/netns.js";
+import { serviceUnavailable } from "../lab/services.js";
 import {
   type CmaStatusFile,
   type ProbeStatusFile,
@@ -259,6 +261,97 @@ describe.skipIf(skipReason !== "")(
       expect(addresses).toEqual(lab.hosts().map((host) => [host.name, `${host.address}:1984`]));
       expect(status.rings.global).toHaveLength(3);
     }, 90_000);
+  },
+);
+
+const sshdMissing = serviceUnavailable("sshd");
+if (sshdMissing && !skipReason) console.warn(`lab services test skipped: ${sshdMissing}`);
+const servicesSkip = skipReason || sshdMissing || "";
+
+describe.skipIf(servicesSkip !== "")(
+  servicesSkip
+    ? `the lab's services get monitors (skipped: ${servicesSkip})`
+    : "the lab's services get monitors",
+  () => {
+    const servicesName = `sv${process.pid.toString(36)}`;
+    let lab: Lab;
+    const cmaDir = () => join(lab.dir, "cma");
+    interface ServiceEvent {
+      type: string;
+      hostname: string;
+      details: { rule: string; state: string };
+    }
+    const serviceEvents = () =>
+      (readEvents(cmaDir()) as unknown as ServiceEvent[]).filter((e) => e.type === "service_state");
+    const sshdStates = (host: string) =>
+      serviceEvents()
+        .filter((e) => e.hostname === host && e.details.rule === "sshd")
+        .map((e) => e.details.state);
+    /** The shipped sshd rule checks every 30 s: a change shows within one interval and a discovery. */
+    const SSHD_REPORT_MS = 30_000 + 15_000;
+
+    beforeAll(async () => {
+      await Lab.destroy({ name: servicesName });
+      lab = await Lab.up({
+        name: servicesName,
+        hosts: 2,
+        switches: 1,
+        ...TIMERS,
+        discoveryTypes: "os,netconfig,tcpdiscovery,packages,monitoringagents",
+      });
+    }, 120_000);
+    afterAll(async () => {
+      await Lab.destroy({ name: servicesName });
+    }, 60_000);
+
+    it("runs sshd on every host and the web server on h1, and lab status lists them", () => {
+      const services = lab.status().hosts.flatMap((h) => h.services);
+      expect(services.map((s) => [s.key, s.daemon?.alive])).toEqual([
+        ["h1/sshd", true],
+        ["h1/web", true],
+        ["h2/sshd", true],
+      ]);
+    });
+
+    it("monitors every host's discovered sshd with the shipped rule, and it reports ok", async () => {
+      await waitFor(
+        "service_state ok for sshd on every host",
+        () => lab.hosts().every((h) => sshdStates(h.name).at(-1) === "ok"),
+        90_000,
+        250,
+      );
+    }, 120_000);
+
+    it("lists h1's web server as unmonitored, but not sshd nor the probe", async () => {
+      const store = await openConfiguredStore({ dataDir: cmaDir(), env: {} });
+      try {
+        const rows = (await store.runQuery("unmonitored-services", { host: "h1" })).rows;
+        const listens = rows.flatMap((row) => row.listens as string[]);
+        expect(listens).toEqual([`tcp/${lab.host("h1").address}:8080`]);
+        expect(rows.map((row) => row.exe)).not.toContain("/usr/sbin/sshd");
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("reports a killed sshd as critical within one interval, and ok again once it is back", async () => {
+      await lab.kill("h2/sshd", "KILL");
+      await waitFor(
+        "service_state critical for h2's sshd",
+        () => sshdStates("h2").at(-1) === "critical",
+        SSHD_REPORT_MS,
+        250,
+      );
+      expect(sshdStates("h1").at(-1)).toBe("ok");
+      await lab.start("h2/sshd");
+      await waitFor(
+        "service_state ok again for h2's sshd",
+        () => sshdStates("h2").at(-1) === "ok",
+        SSHD_REPORT_MS,
+        250,
+      );
+      expect(sshdStates("h2")).toEqual(["ok", "critical", "ok"]);
+    }, 120_000);
   },
 );
 

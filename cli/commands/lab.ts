@@ -22,6 +22,7 @@ interface UpOptions extends Where {
   subnet: string;
   replace?: boolean;
   daemons: boolean;
+  services: boolean;
   interval: string;
   warn: string;
   dead: string;
@@ -91,6 +92,7 @@ async function up(options: UpOptions): Promise<void> {
     subnet: options.subnet,
     ...(options.dir ? { dir: options.dir } : {}),
     daemons: options.daemons,
+    services: options.services,
     replace: options.replace === true,
     intervalMs: whole("--interval", options.interval),
     warnMs: whole("--warn", options.warn),
@@ -150,6 +152,13 @@ function printStatus(status: LabStatus): void {
     ]),
   ]))
     print(line);
+  const services = status.hosts.flatMap((h) => h.services);
+  if (services.length === 0) return;
+  for (const line of table([
+    ["service", "state", "what"],
+    ...services.map((s) => [s.key, s.daemon ? alive(s.daemon) : "not started", s.description]),
+  ]))
+    print(line);
 }
 
 function parseSignal(text: string): Signal {
@@ -179,6 +188,10 @@ export function registerLab(program: Command): Command {
       .option("--subnet <cidr>", "the lab's IPv4 subnet (/8 to /24)", DEFAULT_SUBNET)
       .option("--replace", "remove an existing lab of that name first")
       .option("--no-daemons", "only the network and lldpd: no CMA, no probes")
+      .option(
+        "--no-services",
+        "no services on the hosts (by default: sshd on each, a web server on h1)",
+      )
       .option("--interval <ms>", "heartbeat interval, passed to the CMA", "1000")
       .option("--warn <ms>", "late-heartbeat warning time, passed to the CMA", "3000")
       .option("--dead <ms>", "dead time, passed to the CMA", "10000")
@@ -188,7 +201,9 @@ export function registerLab(program: Command): Command {
     .addHelpText(
       "after",
       "\nAddresses: CMA .1, switch s .200+s, host i .10+i. Logs and status files go under the\n" +
-        "lab's directory (cma/cma.log, h<i>/probe.log, sw<s>/lldpd.log)." +
+        "lab's directory (cma/cma.log, h<i>/probe.log, sw<s>/lldpd.log, h<i>/sshd/sshd.log).\n" +
+        "Every host runs its own sshd (monitored by the shipped sshd rule once discovered) and h1 a\n" +
+        "python3 web server on port 8080 that no rule covers: the unmonitored service." +
         example("sudo assim lab up --hosts 8 --switches 2 --name demo"),
     )
     .action(run(up));
@@ -239,10 +254,17 @@ export function registerLab(program: Command): Command {
   where(
     group
       .command("kill <host>")
-      .description("stop a daemon: a probe (h<i>), the CMA (cma) or a switch's lldpd (sw<s>)")
+      .description(
+        "stop a daemon: a probe (h<i>), the CMA (cma), a switch's lldpd (sw<s>) or a service (h<i>/sshd, h1/web)",
+      )
       .option("--signal <signal>", "TERM (a clean shutdown) or KILL (a crash)", "TERM"),
   )
-    .addHelpText("after", example("sudo assim lab kill h3 --signal KILL"))
+    .addHelpText(
+      "after",
+      "\nKilling a service shows its monitor failing (a service_state event); `lab start` brings it back." +
+        example("sudo assim lab kill h3 --signal KILL") +
+        example("sudo assim lab kill h2/sshd"),
+    )
     .action(
       run(async (host: string, options: Where & { signal: string }) => {
         const signal = parseSignal(options.signal);

@@ -242,6 +242,29 @@ describe("nomon", () => {
     expect(result?.verdict).toBe("nomon");
     expect(result?.applied?.rule).toBe("desktop-audio");
   });
+
+  it("leaves assim's own probe and CMA to the heartbeat ring, but not any other node program", () => {
+    const { rules } = loadRules();
+    const verdictOf = (argv: string[]) => {
+      const tcpdiscovery = postgres(argv);
+      const group = tcpdiscovery["postgres:0123456789ab"] as ProcessGroup;
+      group.exe = "/usr/bin/node";
+      return explainHost(rules, { tcpdiscovery, monitoringagents: null })[0];
+    };
+    const probe = verdictOf([
+      "/usr/bin/node",
+      "/opt/assim/bin/assim.js",
+      "probe",
+      "--cma",
+      "10.0.0.1",
+    ]);
+    expect(probe?.verdict).toBe("nomon");
+    expect(probe?.applied?.rule).toBe("assim-daemons");
+    expect(
+      verdictOf(["node", "/usr/local/bin/assim", "cma", "--bind", "0.0.0.0:1984"])?.verdict,
+    ).toBe("nomon");
+    expect(verdictOf(["node", "server.js", "--name", "assimilate-probe"])?.verdict).toBe("no-rule");
+  });
 });
 
 describe("flagValue", () => {
