@@ -309,6 +309,10 @@ function report(
     "probe CPU, % of one core",
     `mean ${fmt(selfPercent, 2)}, max ${fmt(windowMax, 2)} over ${windows} windows of ${options.intervalSeconds} s`,
   );
+  row(
+    "probe CPU per check, ms",
+    fmt((1000 * (lastSample.self - first.self)) / (lastSample.ops - first.ops), 2),
+  );
   row("agents' CPU, % of one core", `mean ${fmt(agentsPercent, 1)}`);
   row("probe RSS, MiB", `max ${fmt(rssMax)}, final ${fmt(rssFinal)}`);
   say();
