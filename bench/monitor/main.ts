@@ -177,7 +177,12 @@ async function main(): Promise<void> {
   const cleanup = () => {
     if (!exited) child.kill("SIGKILL");
     server.close();
-    rmSync(dir, { recursive: true, force: true });
+    // An agent the killed child left running may still touch the directory: retry.
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+    } catch (error) {
+      progress(`could not remove ${dir}: ${(error as Error).message}`);
+    }
   };
   const onSignal = (signal: NodeJS.Signals) => {
     cleanup();
