@@ -47,9 +47,9 @@ export function recordsFromSnapshot(snapshot: GraphSnapshot): ExportRecord[] {
   return records;
 }
 
-/** Reads the store (one consistent read) and maps it to records. */
+/** Reads the live graph (one consistent read: liveSnapshot) and maps it to records. */
 export async function readRecords(store: GraphStore): Promise<ExportRecord[]> {
-  return recordsFromSnapshot(await store.snapshot());
+  return recordsFromSnapshot(await store.liveSnapshot());
 }
 
 /** A value with every object's keys sorted: the canonical form written to files. */
