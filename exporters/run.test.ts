@@ -1,4 +1,11 @@
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
@@ -226,6 +233,21 @@ describe("runExport", () => {
     expect(existsSync(join(out, "files", "b", "c.txt"))).toBe(false);
     expect(existsSync(join(out, "files", "a.txt"))).toBe(true);
     expect((await loadState(out))?.files).toEqual({ files: ["files/a.txt"] });
+  });
+
+  it("removes temporary files a killed export left behind, and nothing else", async () => {
+    const { store, out } = await fresh();
+    await ingestFixtureWorld(store);
+    await runExport({ store, outDir: out, formats: [jsonExporter], now: () => T1 });
+    const leftovers = [
+      join(out, "json", ".records.json.0123456789ab.tmp"),
+      join(out, STATE_DIR, ".records.json.ba9876543210.tmp"),
+    ];
+    const kept = join(out, "json", "notes.tmp");
+    for (const path of [...leftovers, kept]) writeFileSync(path, "partial");
+    await runExport({ store, outDir: out, formats: [jsonExporter], now: () => T2 });
+    for (const path of leftovers) expect(existsSync(path)).toBe(false);
+    expect(existsSync(kept)).toBe(true);
   });
 
   it("works on an empty graph, and reports a state file it cannot read", async () => {

@@ -5,7 +5,7 @@
  * saved last. A failure anywhere leaves the previous state, so the next run
  * emits every change since the last success.
  */
-import { rm } from "node:fs/promises";
+import { readdir, rm } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import type { GraphStore } from "../cma/graph/store.js";
 import { writeFileAtomic } from "../lib/atomic-file.js";
@@ -13,7 +13,7 @@ import { type ChangeSet, changeCounts, diffRecords } from "./diff.js";
 import type { ExportContext, Exporter, RenderedFiles } from "./exporter.js";
 import { lockOutput } from "./lock.js";
 import { readRecords } from "./records.js";
-import { appendDrift, driftLines, loadState, saveState } from "./state.js";
+import { appendDrift, driftLines, loadState, STATE_DIR, saveState } from "./state.js";
 
 export interface ExportOptions {
   store: GraphStore;
@@ -54,6 +54,18 @@ export function checkRenderedPath(format: string, path: string): void {
   }
 }
 
+/** Temporary files of writeFileAtomic (".NAME.<12 hex>.tmp") that a killed export left behind. */
+const LEFTOVER = /^\..+\.[0-9a-f]{12}\.tmp$/;
+
+async function removeLeftovers(dir: string): Promise<void> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    if (entry.isFile() && LEFTOVER.test(entry.name)) {
+      await rm(join(entry.parentPath, entry.name), { force: true });
+    }
+  }
+}
+
 async function renderAll(
   formats: readonly Exporter[],
   records: Awaited<ReturnType<typeof readRecords>>,
@@ -82,6 +94,9 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
   const { outDir } = options;
   const release = await lockOutput(outDir);
   try {
+    for (const dir of [STATE_DIR, ...options.formats.map((f) => f.name)]) {
+      await removeLeftovers(join(outDir, dir));
+    }
     const state = await loadState(outDir);
     const since = state?.exported_at ?? null;
     const records = await readRecords(options.store);
