@@ -1,6 +1,7 @@
 import {
   appendFileSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   rmSync,
@@ -233,6 +234,40 @@ describe("runExport", () => {
     expect(existsSync(join(out, "files", "b", "c.txt"))).toBe(false);
     expect(existsSync(join(out, "files", "a.txt"))).toBe(true);
     expect((await loadState(out))?.files).toEqual({ files: ["files/a.txt"] });
+  });
+
+  it("a write that fails half-way leaves the state, so the next export still reports every change", async () => {
+    const { store, out } = await fresh();
+    await ingestFixtureWorld(store);
+    const files: Exporter = {
+      name: "files",
+      description: "",
+      render: (records, changes) => ({
+        "a.txt": `${records.length}\n`,
+        "b.txt": `${changes.changed.length + changes.removed.length}\n`,
+      }),
+    };
+    await runExport({ store, outDir: out, formats: [jsonExporter, files], now: () => T1 });
+    const state = read(join(out, STATE_DIR, STATE_FILE));
+    const feed = read(join(out, DRIFT_FILE));
+    await changeWeb1(store);
+    // b.txt cannot be replaced (a directory stands in its way): the export fails after a.txt.
+    rmSync(join(out, "files", "b.txt"));
+    mkdirSync(join(out, "files", "b.txt"));
+    await expect(
+      runExport({ store, outDir: out, formats: [jsonExporter, files], now: () => T2 }),
+    ).rejects.toThrow();
+    expect(read(join(out, STATE_DIR, STATE_FILE))).toBe(state);
+    expect(read(join(out, DRIFT_FILE))).toBe(feed);
+    rmSync(join(out, "files", "b.txt"), { recursive: true });
+    const summary = await runExport({
+      store,
+      outDir: out,
+      formats: [jsonExporter, files],
+      now: () => T3,
+    });
+    expect(summary).toMatchObject({ since: T1.toISOString(), changed: 1, removed: 2 });
+    expect(read(join(out, "files", "b.txt"))).toBe("3\n");
   });
 
   it("removes temporary files a killed export left behind, and nothing else", async () => {
