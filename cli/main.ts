@@ -3,6 +3,7 @@ import { packageVersion } from "../lib/package-root.js";
 import { registerApi } from "./commands/api.js";
 import { registerCma } from "./commands/cma.js";
 import { registerDiscover } from "./commands/discover.js";
+import { registerExport } from "./commands/export.js";
 import { registerIngest } from "./commands/ingest.js";
 import { registerKeys } from "./commands/keys.js";
 import { registerLab } from "./commands/lab.js";
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerSwitch(program);
   registerIngest(program);
   registerQuery(program);
+  registerExport(program);
   registerRules(program);
   registerApi(program);
   registerNeo4j(program);

@@ -376,7 +376,14 @@ export interface GraphStore {
    */
   runQuery(name: string, params?: Readonly<Record<string, unknown>>): Promise<QueryResult>;
   counts(): Promise<GraphCounts>;
+  /** Everything stored, retired elements included, from one commit. */
   snapshot(): Promise<GraphSnapshot>;
+  /**
+   * The live graph from one commit, sorted like snapshot(): nodes with
+   * gone_since null, and relationships with gone_since null whose both ends
+   * are live. What the exporters read; retired history is left in the store.
+   */
+  liveSnapshot(): Promise<GraphSnapshot>;
   /** Flushes and releases everything; the store is unusable afterwards. */
   close(): Promise<void>;
 }

@@ -11,6 +11,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { GraphStore } from "../store.js";
 import { ingestTests } from "./ingest.js";
+import { liveSnapshotTests } from "./live.js";
 import { monitorTests } from "./monitors.js";
 import { operationTests } from "./operations.js";
 import { queryTests } from "./queries.js";
@@ -40,5 +41,6 @@ export function describeGraphStoreContract(name: string, makeStore: MakeStore): 
     describe("queries", () => queryTests(fresh));
     describe("rings", () => ringTests(fresh));
     describe("monitors", () => monitorTests(fresh));
+    describe("liveSnapshot", () => liveSnapshotTests(fresh));
   });
 }

@@ -125,13 +125,26 @@ export class EmbeddedStore implements GraphStore {
   }
 
   async snapshot(): Promise<GraphSnapshot> {
+    return this.readSnapshot(false);
+  }
+
+  async liveSnapshot(): Promise<GraphSnapshot> {
+    return this.readSnapshot(true);
+  }
+
+  private readSnapshot(live: boolean): GraphSnapshot {
     this.assertOpen();
+    const liveNodes = live ? "WHERE gone_since IS NULL" : "";
+    const liveRels = live
+      ? "WHERE r.gone_since IS NULL AND a.gone_since IS NULL AND b.gone_since IS NULL"
+      : "";
     // One read transaction, so nodes and relationships are from the same commit.
     return this.reader.transaction(() => {
       const nodes = (
         this.reader
           .prepare(
-            "SELECT label, key, props, first_seen, last_seen, gone_since FROM nodes ORDER BY label, key",
+            `SELECT label, key, props, first_seen, last_seen, gone_since FROM nodes ${liveNodes}
+             ORDER BY label, key`,
           )
           .all() as (Omit<NodeRecord, "props"> & { props: string })[]
       ).map((n) => ({ ...n, props: readProps(n.props) }));
@@ -141,6 +154,7 @@ export class EmbeddedStore implements GraphStore {
             `SELECT r.type, a.label AS from_label, a.key AS from_key, b.label AS to_label,
                     b.key AS to_key, r.key, r.props, r.first_seen, r.last_seen, r.gone_since
              FROM rels AS r JOIN nodes AS a ON a.id = r.src JOIN nodes AS b ON b.id = r.dst
+             ${liveRels}
              ORDER BY r.type, a.label, a.key, b.label, b.key, r.key`,
           )
           .all() as {

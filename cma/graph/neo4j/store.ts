@@ -166,10 +166,22 @@ export class Neo4jStore implements GraphStore {
   }
 
   async snapshot(): Promise<GraphSnapshot> {
+    return this.readSnapshot(false);
+  }
+
+  async liveSnapshot(): Promise<GraphSnapshot> {
+    return this.readSnapshot(true);
+  }
+
+  private async readSnapshot(live: boolean): Promise<GraphSnapshot> {
+    const liveNodes = live ? "AND n.gone_since IS NULL" : "";
+    const liveRels = live
+      ? "AND r.gone_since IS NULL AND a.gone_since IS NULL AND b.gone_since IS NULL"
+      : "";
     // One read transaction, so nodes and relationships are from the same commit.
     return this.read(async (tx) => {
       const nodeResult = await tx.run(
-        `MATCH (n) WHERE any(l IN labels(n) WHERE l IN $labels)
+        `MATCH (n) WHERE any(l IN labels(n) WHERE l IN $labels) ${liveNodes}
          RETURN [l IN labels(n) WHERE l IN $labels][0] AS label, properties(n) AS p`,
         { labels: [...LABELS] },
       );
@@ -185,7 +197,7 @@ export class Neo4jStore implements GraphStore {
         };
       });
       const relResult = await tx.run(
-        `MATCH (a)-[r]->(b) WHERE type(r) IN $types
+        `MATCH (a)-[r]->(b) WHERE type(r) IN $types ${liveRels}
          RETURN type(r) AS type, [l IN labels(a) WHERE l IN $labels][0] AS fromLabel,
            a.key AS fromKey, [l IN labels(b) WHERE l IN $labels][0] AS toLabel, b.key AS toKey,
            properties(r) AS p`,

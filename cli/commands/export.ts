@@ -1,0 +1,166 @@
+import { resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Command } from "commander";
+import { openConfiguredStore } from "../../cma/graph/open.js";
+import type { GraphStore } from "../../cma/graph/store.js";
+import { type Exporter, UnknownFormatError } from "../../exporters/exporter.js";
+import { defaultExporters } from "../../exporters/formats.js";
+import { ExportLockedError } from "../../exporters/lock.js";
+import { runExport } from "../../exporters/run.js";
+import { ExportStateError } from "../../exporters/state.js";
+import { resolveDataDir } from "../../lib/data-dir.js";
+import { parseDuration } from "../../lib/duration.js";
+import { createLogger, type Logger } from "../../lib/log.js";
+import { UsageError } from "../errors.js";
+import { writeStdout } from "../output.js";
+import { openStore } from "./ingest.js";
+
+interface ExportOptions {
+  once?: boolean;
+  every?: string;
+  format?: string;
+  out?: string;
+  dataDir?: string;
+}
+
+/** The smallest --every: an export reads the whole graph, so not in a tight loop. */
+const MIN_EVERY_MS = 1000;
+
+export function registerExport(program: Command): void {
+  const registry = defaultExporters();
+  program
+    .command("export")
+    .description("export the graph as records and changes since the last export (json, …)")
+    .option("--once", "export once and exit")
+    .option("--every <duration>", "export every DURATION (30s, 5m, 1h) until SIGINT or SIGTERM")
+    .option(
+      "-f, --format <formats>",
+      `comma-separated formats: ${registry.names().join(", ")} (default: all)`,
+    )
+    .option(
+      "-o, --out <dir>",
+      "output directory (formats write OUT/FORMAT/, the drift feed OUT/drift.jsonl)",
+    )
+    .option(
+      "--data-dir <dir>",
+      "data directory of the embedded store (default: $ASSIM_DATA_DIR or ./.assim)",
+    )
+    .addHelpText(
+      "after",
+      "\nEach export diffs the graph against the last successful export into the same OUT\n" +
+        "(its state is OUT/.state/records.json), writes every format's files atomically,\n" +
+        "appends one JSON line per change to OUT/drift.jsonl, and saves the state last: a\n" +
+        "failed export changes nothing, and the next one reports every change since the last\n" +
+        "success. Uses Neo4j when NEO4J_URI is set, otherwise the embedded store.\n" +
+        "Logs are JSON lines on stderr; --once prints its summary as JSON on stdout.\n\n" +
+        "  assim export --once --format json --out /srv/export\n" +
+        "  assim export --every 5m --out /srv/export",
+    )
+    .action(async (options: ExportOptions) => {
+      const formats = resolveFormats(options.format, registry);
+      if (!options.out?.trim()) throw new UsageError("--out DIR is required");
+      if (options.once && options.every !== undefined) {
+        throw new UsageError("give --once or --every, not both");
+      }
+      if (!options.once && options.every === undefined) {
+        throw new UsageError("give --once, or --every DURATION (30s, 5m, 1h)");
+      }
+      const everyMs = options.every === undefined ? null : parseDuration(options.every);
+      if (options.every !== undefined && (everyMs === null || everyMs < MIN_EVERY_MS)) {
+        throw new UsageError(
+          `--every must be a duration of at least 1s like 30s, 5m or 1h, not "${options.every}"`,
+        );
+      }
+      const outDir = resolve(options.out);
+      const log = createLogger({ service: "export" });
+      const store = await openStore(() =>
+        openConfiguredStore({ dataDir: resolveDataDir(options.dataDir), mustExist: true }),
+      );
+      try {
+        if (everyMs === null) {
+          const summary = await exportOnce(store, outDir, formats, log);
+          if (summary === null) process.exitCode = 1;
+          else await writeStdout(`${JSON.stringify(summary)}\n`);
+        } else {
+          await exportEvery(store, outDir, formats, everyMs, log);
+        }
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+function resolveFormats(list: string | undefined, registry: ReturnType<typeof defaultExporters>) {
+  try {
+    return registry.resolve(list ?? registry.names().join(","));
+  } catch (error) {
+    if (error instanceof UnknownFormatError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** One export with its log lines; null when it failed (the previous output and state stand). */
+async function exportOnce(
+  store: GraphStore,
+  outDir: string,
+  formats: readonly Exporter[],
+  log: Logger,
+) {
+  const names = formats.map((f) => f.name);
+  log.info(
+    { event: "export_started", out: outDir, formats: names, store: store.adapter },
+    "export started",
+  );
+  try {
+    const summary = await runExport({ store, outDir, formats });
+    const { files: _files, ...counts } = summary;
+    log.info({ event: "export_done", out: outDir, ...counts }, "export done");
+    return summary;
+  } catch (error) {
+    // A locked directory or an unreadable state needs no stack; anything else keeps it.
+    const expected = error instanceof ExportLockedError || error instanceof ExportStateError;
+    log.error(
+      {
+        event: "export_failed",
+        out: outDir,
+        formats: names,
+        error: (error as Error).message,
+        ...(expected ? {} : { err: error }),
+      },
+      "export failed; the previous output and state are unchanged",
+    );
+    return null;
+  }
+}
+
+/** Exports now and then every `everyMs` until SIGINT or SIGTERM; a run in progress finishes first. */
+async function exportEvery(
+  store: GraphStore,
+  outDir: string,
+  formats: readonly Exporter[],
+  everyMs: number,
+  log: Logger,
+): Promise<void> {
+  const controller = new AbortController();
+  const stop = (signal: NodeJS.Signals) => {
+    log.info({ event: "export_stopping", signal }, "stopping");
+    controller.abort();
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  log.info(
+    { event: "export_scheduled", out: outDir, every_ms: everyMs },
+    "exporting on a schedule",
+  );
+  try {
+    while (!controller.signal.aborted) {
+      const started = Date.now();
+      await exportOnce(store, outDir, formats, log);
+      const wait = Math.max(0, everyMs - (Date.now() - started));
+      await sleep(wait, undefined, { signal: controller.signal }).catch(() => {});
+    }
+  } finally {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+  }
+}
