@@ -189,6 +189,34 @@ describe("scheduling", () => {
     expect(Math.max(...counts(log))).toBe(2);
   });
 
+  it("spreads resources added together over their interval instead of queueing them every round", async () => {
+    const initDir = join(dir, "init-spread");
+    concurrencyScript(initDir, "spread", 0.2);
+    const { rm } = manager({ maxConcurrent: 1, paths: { initDir } });
+    for (let i = 0; i < 5; i++) {
+      rm.add({
+        id: `s${i}`,
+        agent: { class: "lsb", name: "spread" },
+        intervalMs: 1500,
+        timeoutMs: 5_000,
+      });
+    }
+    // The first round queues (all due at once, one slot); later rounds should not.
+    await waitFor(
+      "the first round",
+      () => Object.values(rm.fullStatus()).every((s) => s.last !== null),
+      10_000,
+    );
+    let mostBusy = 0;
+    const deadline = Date.now() + 3000;
+    while (Date.now() < deadline) {
+      mostBusy = Math.max(mostBusy, Object.values(rm.fullStatus()).filter((s) => s.busy).length);
+      await sleep(20);
+    }
+    expect(mostBusy).toBeGreaterThan(0);
+    expect(mostBusy).toBeLessThanOrEqual(2);
+  });
+
   it("runs one operation per resource at a time, commands included", async () => {
     const initDir = join(dir, "init-one");
     const log = concurrencyScript(initDir, "one", 0.2);

@@ -191,8 +191,11 @@ export class ResourceManager {
     // A result of the agent an update() replaced meanwhile is dropped.
     if (result && resource.config.agent === agent) this.#record(resource, result);
     if (!resource.removed && resource.timer === null && resource.pending === 0) {
-      const elapsed = Date.now() - started;
-      this.#schedule(resource, Math.max(0, resource.config.intervalMs - elapsed));
+      // The interval counts from when the agent started, not from when the check was due: a
+      // check that waited for a free slot is not due again early, so resources added together
+      // spread over the interval instead of queueing together every round.
+      const ranMs = result?.run?.durationMs ?? Date.now() - started;
+      this.#schedule(resource, Math.max(0, resource.config.intervalMs - ranMs));
     }
   }
 
