@@ -191,13 +191,14 @@ describe("scheduling", () => {
 
   it("spreads resources added together over their interval instead of queueing them every round", async () => {
     const initDir = join(dir, "init-spread");
-    concurrencyScript(initDir, "spread", 0.2);
+    // 0.1 s of work each, 5 of them every 2 s through one slot: a quarter of the time busy.
+    concurrencyScript(initDir, "spread", 0.1);
     const { rm } = manager({ maxConcurrent: 1, paths: { initDir } });
     for (let i = 0; i < 5; i++) {
       rm.add({
         id: `s${i}`,
         agent: { class: "lsb", name: "spread" },
-        intervalMs: 1500,
+        intervalMs: 2000,
         timeoutMs: 5_000,
       });
     }
@@ -208,7 +209,7 @@ describe("scheduling", () => {
       10_000,
     );
     let mostBusy = 0;
-    const deadline = Date.now() + 3000;
+    const deadline = Date.now() + 4000;
     while (Date.now() < deadline) {
       mostBusy = Math.max(mostBusy, Object.values(rm.fullStatus()).filter((s) => s.busy).length);
       await sleep(20);
