@@ -1,6 +1,6 @@
 /** Host, switch and package records from the live graph. */
 import type { NodeRecord } from "../cma/graph/store.js";
-import { after, compareIds, flag, integer, pick, text } from "./fields.js";
+import { after, compareIds, flag, integer, list, pick, text } from "./fields.js";
 import type { LiveGraph } from "./graph-view.js";
 import type { ExportRecord, FieldObject } from "./records.js";
 
@@ -71,9 +71,29 @@ export function hostRecords(graph: LiveGraph): ExportRecord[] {
       fields: {
         machine_id: machineIdOf(host),
         ...pick(host.props, HOST_PROPERTIES),
+        monitoring_agents: agentsOf(host),
         nics: nicsOf(graph, host),
       },
     }));
+}
+
+/**
+ * The monitoring agents the host has (its last monitoringagents document), which
+ * decide whether a rule can apply there; null before any such document. Systemd
+ * units are left out: hundreds per host, and no report needs them.
+ */
+function agentsOf(host: NodeRecord): FieldObject | null {
+  if (host.props.agents_ocf === undefined) return null;
+  const sorted = (name: string) =>
+    list(host.props, name)
+      .filter((v): v is string => typeof v === "string")
+      .sort(compareIds);
+  return {
+    ocf: sorted("agents_ocf"),
+    lsb: sorted("agents_lsb"),
+    nagios: sorted("agents_nagios"),
+    systemd_running: flag(host.props, "systemd_running"),
+  };
 }
 
 /** The host's NICs by interface name, with addresses and the switch port each is wired to. */
