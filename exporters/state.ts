@@ -10,7 +10,7 @@ import { open, readFile, stat, truncate } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "../lib/atomic-file.js";
 import type { ChangeSet } from "./diff.js";
-import type { ExportRecord } from "./records.js";
+import type { ExportRecord, FieldObject, FieldValue, RecordKind } from "./records.js";
 
 export const STATE_DIR = ".state";
 export const STATE_FILE = "records.json";
@@ -72,9 +72,24 @@ export async function saveState(outDir: string, state: ExportState): Promise<voi
   await writeFileAtomic(statePath(outDir), `${JSON.stringify(state)}\n`);
 }
 
-/** The drift feed's lines for a change set: one per field change, one per added or removed record. */
-export function driftLines(changes: ChangeSet, at: string, since: string | null): string[] {
-  const lines: object[] = [];
+/** One line of the drift feed (schemas/export-records.schema.json#/definitions/driftLine). */
+export interface DriftLine {
+  at: string;
+  since: string | null;
+  change: "added" | "changed" | "removed";
+  id: string;
+  kind: RecordKind;
+  /** A changed field's path, old and new value (change "changed"). */
+  field?: string;
+  old?: FieldValue;
+  new?: FieldValue;
+  /** The whole record (change "added" or "removed"). */
+  fields?: FieldObject;
+}
+
+/** The drift feed's entries for a change set: one per field change, one per added or removed record. */
+export function driftEntries(changes: ChangeSet, at: string, since: string | null): DriftLine[] {
+  const lines: DriftLine[] = [];
   for (const r of changes.added) {
     lines.push({ at, since, change: "added", id: r.id, kind: r.kind, fields: r.fields });
   }
@@ -86,7 +101,12 @@ export function driftLines(changes: ChangeSet, at: string, since: string | null)
   for (const r of changes.removed) {
     lines.push({ at, since, change: "removed", id: r.id, kind: r.kind, fields: r.fields });
   }
-  return lines.map((line) => JSON.stringify(line));
+  return lines;
+}
+
+/** The drift feed's lines (JSON text) for a change set. */
+export function driftLines(changes: ChangeSet, at: string, since: string | null): string[] {
+  return driftEntries(changes, at, since).map((line) => JSON.stringify(line));
 }
 
 /**

@@ -1,6 +1,6 @@
 /** assim export end to end through bin/assim.js (needs `npm run build`; npm test builds first). */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -134,6 +134,27 @@ describe("assim export", () => {
     expect(feed.slice(23).map((l) => l.change)).toEqual(["removed", "removed", "removed"]);
   });
 
+  it("--rules-dir: the unmonitored report names the operator's rule that would monitor a service", () => {
+    const { data, out } = ingested();
+    const rules = join(scratch, "rules");
+    mkdirSync(rules, { recursive: true });
+    writeFileSync(
+      join(rules, "ldap.yaml"),
+      'rules:\n  - name: ldap-op\n    match:\n      basename: "^slapd$"\n    agent:\n      class: nagios\n      type: check_ldap\n',
+    );
+    const args = ["export", "--once", "--format", "reports", "--out", out, "--data-dir", data];
+    const result = assim([...args, "--rules-dir", rules]);
+    expect(result.status, result.stderr).toBe(0);
+    const report = json(join(out, "reports", "unmonitored.json"));
+    const slapd = report.hosts
+      .flatMap((h: { services: { exe: string }[] }) => h.services)
+      .find((s: { exe: string }) => s.exe === "/usr/sbin/slapd");
+    expect(slapd).toMatchObject({ rule: "ldap-op" });
+    const missing = assim([...args, "--rules-dir", join(scratch, "no-such-rules")]);
+    expect(missing.stderr).toMatch(/--rules-dir .*no-such-rules does not exist/);
+    expect(missing.status).toBe(2);
+  });
+
   it("--every exports on a schedule with a JSON log line per run and stops cleanly on SIGTERM", async () => {
     const { data, out } = ingested();
     const child: ChildProcess = spawn(
@@ -156,7 +177,14 @@ describe("assim export", () => {
     }
     expect(await exited).toBe(0);
     const done = logLines(stderr).filter((l) => l.event === "export_done");
-    expect(done[0]).toMatchObject({ added: 23, changed: 0, removed: 0, formats: ["json"] });
+    // Without --format, every format: the records and the audit reports.
+    expect(done[0]).toMatchObject({
+      added: 23,
+      changed: 0,
+      removed: 0,
+      formats: ["json", "reports"],
+    });
+    expect(existsSync(join(out, "reports", "unmonitored.html"))).toBe(true);
     expect(done[1]).toMatchObject({ since: done[0].at, added: 0, changed: 0, removed: 0 });
     expect(typeof done[1].duration_ms).toBe("number");
     expect(

@@ -1,9 +1,15 @@
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Command } from "commander";
 import { openConfiguredStore } from "../../cma/graph/open.js";
 import type { GraphStore } from "../../cma/graph/store.js";
-import { type Exporter, UnknownFormatError } from "../../exporters/exporter.js";
+import { loadRules } from "../../cma/monitoring/load.js";
+import {
+  type Exporter,
+  type ExporterRegistry,
+  UnknownFormatError,
+} from "../../exporters/exporter.js";
 import { defaultExporters } from "../../exporters/formats.js";
 import { ExportLockedError } from "../../exporters/lock.js";
 import { runExport } from "../../exporters/run.js";
@@ -21,7 +27,11 @@ interface ExportOptions {
   format?: string;
   out?: string;
   dataDir?: string;
+  rulesDir?: string;
+  enableRules: string[];
 }
+
+const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** The smallest --every: an export reads the whole graph, so not in a tight loop. */
 const MIN_EVERY_MS = 1000;
@@ -30,7 +40,7 @@ export function registerExport(program: Command): void {
   const registry = defaultExporters();
   program
     .command("export")
-    .description("export the graph as records and changes since the last export (json, …)")
+    .description("export the graph and what changed since the last export: records (json), audit reports (unmonitored services, drift), …")
     .option("--once", "export once and exit")
     .option("--every <duration>", "export every DURATION (30s, 5m, 1h) until SIGINT or SIGTERM")
     .option(
@@ -45,6 +55,16 @@ export function registerExport(program: Command): void {
       "--data-dir <dir>",
       "data directory of the embedded store (default: $ASSIM_DATA_DIR or ./.assim)",
     )
+    .option(
+      "--rules-dir <dir>",
+      "operator monitoring rules, as given to assim cma: the reports say which rule would monitor each unmonitored service",
+    )
+    .option(
+      "--enable-rules <flag>",
+      "monitoring rules that need a flag (generic-tcp), as given to assim cma; repeatable",
+      collect,
+      [],
+    )
     .addHelpText(
       "after",
       "\nEach export diffs the graph against the last successful export into the same OUT\n" +
@@ -57,7 +77,7 @@ export function registerExport(program: Command): void {
         "  assim export --every 5m --out /srv/export",
     )
     .action(async (options: ExportOptions) => {
-      const formats = resolveFormats(options.format, registry);
+      const formats = resolveFormats(options.format, exportersFor(options));
       if (!options.out?.trim()) throw new UsageError("--out DIR is required");
       if (options.once && options.every !== undefined) {
         throw new UsageError("give --once or --every, not both");
@@ -90,7 +110,29 @@ export function registerExport(program: Command): void {
     });
 }
 
-function resolveFormats(list: string | undefined, registry: ReturnType<typeof defaultExporters>) {
+/** The formats, with the reports explaining unmonitored services by the operator's rules. */
+function exportersFor(options: ExportOptions): ExporterRegistry {
+  const { rulesDir } = options;
+  if (rulesDir !== undefined && !existsSync(rulesDir)) {
+    throw new UsageError(`--rules-dir ${rulesDir} does not exist`);
+  }
+  return defaultExporters({
+    reports: {
+      rules: () => {
+        const loaded = loadRules(rulesDir !== undefined ? { operatorDir: rulesDir } : {});
+        for (const error of loaded.errors) {
+          process.stderr.write(
+            `assim export: monitoring rule not loaded: ${error.file}:${error.line}:${error.column}: ${error.message}\n`,
+          );
+        }
+        return loaded.rules;
+      },
+      flags: new Set(options.enableRules),
+    },
+  });
+}
+
+function resolveFormats(list: string | undefined, registry: ExporterRegistry) {
   try {
     return registry.resolve(list ?? registry.names().join(","));
   } catch (error) {
