@@ -40,7 +40,9 @@ export function registerExport(program: Command): void {
   const registry = defaultExporters();
   program
     .command("export")
-    .description("export the graph and what changed since the last export: records (json), audit reports (unmonitored services, drift), …")
+    .description(
+      "export the graph and what changed since the last export: records (json), audit reports (unmonitored services, drift), …",
+    )
     .option("--once", "export once and exit")
     .option("--every <duration>", "export every DURATION (30s, 5m, 1h) until SIGINT or SIGTERM")
     .option(

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import Handlebars from "handlebars";
 import { packageRoot } from "../../lib/package-root.js";
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this removes
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 /**
  * The characters that can start Markdown or HTML syntax (emphasis, code, links,
