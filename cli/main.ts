@@ -10,6 +10,7 @@ import { registerLab } from "./commands/lab.js";
 import { registerNeo4j } from "./commands/neo4j.js";
 import { registerProbe } from "./commands/probe.js";
 import { registerQuery } from "./commands/query.js";
+import { registerReport } from "./commands/report.js";
 import { registerRules } from "./commands/rules.js";
 import { registerSimulate } from "./commands/simulate.js";
 import { registerSwitch } from "./commands/switch.js";
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerIngest(program);
   registerQuery(program);
   registerExport(program);
+  registerReport(program);
   registerRules(program);
   registerApi(program);
   registerNeo4j(program);
