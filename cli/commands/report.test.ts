@@ -1,29 +1,21 @@
 /** `assim report drift` through bin/assim.js, over the drift feed of two real exports. */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { copy, fixtureDocument, LATER } from "../../cma/graph/contract/support.js";
-import { packageRoot } from "../../lib/package-root.js";
-import { assimBin } from "../../test/support/cli.js";
+import {
+  copy,
+  fixtureDocument,
+  fixtureWorldText,
+  LATER,
+} from "../../cma/graph/contract/support.js";
+import { runAssimEmbedded } from "../../test/support/cli.js";
 import { parseBaseline } from "./report.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "assim-report-cli-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-const fixtures = join(packageRoot(), "cma", "graph", "contract", "fixtures");
-const world = ["web1", "db1", "ldap1"]
-  .map((host) => readFileSync(join(fixtures, `${host}.jsonl`), "utf8"))
-  .join("");
-
-function assim(args: string[], input?: string) {
-  return spawnSync(process.execPath, [assimBin, ...args], {
-    encoding: "utf8",
-    input,
-    env: { ...process.env, NEO4J_URI: "" },
-    timeout: 120_000,
-  });
-}
+const assim = runAssimEmbedded;
+const world = fixtureWorldText();
 
 describe("assim report drift", () => {
   const data = join(scratch, "data");

@@ -29,10 +29,19 @@ const fixtureDir = () => join(packageRoot(), "cma", "graph", "contract", "fixtur
  * and its own loopback redis).
  */
 export function fixtureDocuments(host: FixtureHost): DiscoveryDocument[] {
-  return readFileSync(join(fixtureDir(), `${host}.jsonl`), "utf8")
+  return fixtureLines(host)
     .trim()
     .split("\n")
     .map((line) => JSON.parse(line) as DiscoveryDocument);
+}
+
+function fixtureLines(host: FixtureHost): string {
+  return readFileSync(join(fixtureDir(), `${host}.jsonl`), "utf8");
+}
+
+/** The three fixture hosts' documents as `assim ingest` reads them (one per line). */
+export function fixtureWorldText(): string {
+  return (["web1", "db1", "ldap1"] as const).map(fixtureLines).join("");
 }
 
 /** web1's switch document: eth0 hears sw1 port Gi1/0/1 over LLDP. */
