@@ -1,0 +1,115 @@
+/**
+ * The two forms of an inventory: a YAML file (the yaml inventory plugin) and
+ * the JSON of an inventory script (`--list`, `--host`). Values that Jinja
+ * would template ("{{", "{%", "{#") are marked unsafe, so Ansible keeps them
+ * literal: `!unsafe` in YAML, `{"__ansible_unsafe": …}` in script JSON.
+ */
+import { Document, isScalar, type ScalarTag, visit } from "yaml";
+import { compareIds } from "../fields.js";
+import type { FieldObject, FieldValue } from "../records.js";
+import type { Inventory } from "./inventory.js";
+
+/** Text Jinja would treat as a template: a variable, a statement or a comment. */
+export const isTemplateLike = (value: string) => /\{[{%#]/.test(value);
+
+/** Ansible's YAML tag for a value never to template (ansible.parsing.yaml.constructor). */
+const unsafeTag: ScalarTag = {
+  tag: "!unsafe",
+  identify: () => false,
+  resolve: (value) => value,
+};
+
+/**
+ * Characters JSON.stringify leaves raw that a YAML 1.1 reader (PyYAML, so
+ * Ansible) refuses or reads as a line break: DEL, C1 controls, U+2028/2029,
+ * BOM, U+FFFE/FFFF.
+ */
+const RAW_UNSAFE = /[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g;
+
+const HEADER =
+  " Ansible inventory written by `assim export --format ansible` from the discovered graph.\n" +
+  " Do not edit: the next export rewrites it. Host facts are under assim_*.";
+
+/**
+ * The inventory as YAML: every host with its vars under all.hosts, every
+ * group under all.children. Every string is double-quoted JSON-style (so no
+ * value can start a key, an anchor, a tag or a comment, and YAML 1.1 never
+ * reads one as a boolean, a number or a date), and template-like strings are
+ * tagged !unsafe.
+ */
+export function inventoryYaml(inventory: Inventory): string {
+  const children: Record<string, { hosts: Record<string, null> }> = {};
+  for (const [group, hosts] of Object.entries(inventory.groups)) {
+    children[group] = { hosts: Object.fromEntries(hosts.map((h) => [h, null])) };
+  }
+  const all: Record<string, unknown> = { hosts: inventory.hostvars };
+  if (Object.keys(children).length > 0) all.children = children;
+  const doc = new Document(
+    { all },
+    { version: "1.1", customTags: [unsafeTag], aliasDuplicateObjects: false },
+  );
+  visit(doc, {
+    Pair(_, pair) {
+      const value = pair.value;
+      if (isScalar(value) && typeof value.value === "string" && isTemplateLike(value.value)) {
+        value.tag = "!unsafe";
+      }
+    },
+    Seq(_, seq) {
+      for (const item of seq.items) {
+        if (isScalar(item) && typeof item.value === "string" && isTemplateLike(item.value)) {
+          item.tag = "!unsafe";
+        }
+      }
+    },
+  });
+  doc.commentBefore = HEADER;
+  const text = doc.toString({
+    lineWidth: 0,
+    defaultStringType: "QUOTE_DOUBLE",
+    defaultKeyType: "PLAIN",
+    doubleQuotedAsJSON: true,
+    nullStr: "null",
+  });
+  // Every raw character left is inside a double-quoted string: escape the ones YAML 1.1 refuses.
+  return text.replace(RAW_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** A value for script JSON: template-like strings wrapped as Ansible's unsafe marker. */
+function markUnsafe(value: FieldValue): unknown {
+  if (typeof value === "string") return isTemplateLike(value) ? { __ansible_unsafe: value } : value;
+  if (Array.isArray(value)) return value.map(markUnsafe);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, markUnsafe(v)]));
+  }
+  return value;
+}
+
+/**
+ * `--list`: every group with its hosts, `all` with every host and group,
+ * `ungrouped` with the hosts in no group, and every host's vars in
+ * `_meta.hostvars` (so Ansible never calls `--host`).
+ */
+export function inventoryList(inventory: Inventory): Record<string, unknown> {
+  const hosts = Object.keys(inventory.hostvars);
+  const grouped = new Set(Object.values(inventory.groups).flat());
+  const groups = Object.keys(inventory.groups);
+  return {
+    _meta: {
+      hostvars: Object.fromEntries(
+        Object.entries(inventory.hostvars).map(([h, vars]) => [h, markUnsafe(vars)]),
+      ),
+    },
+    all: { hosts, children: [...groups, "ungrouped"].sort(compareIds) },
+    ungrouped: { hosts: hosts.filter((h) => !grouped.has(h)) },
+    ...Object.fromEntries(Object.entries(inventory.groups).map(([g, h]) => [g, { hosts: h }])),
+  };
+}
+
+/** `--host NAME`: the host's vars, `{}` for a host the inventory does not have. */
+export function inventoryHost(inventory: Inventory, name: string): unknown {
+  const vars: FieldObject | undefined = Object.hasOwn(inventory.hostvars, name)
+    ? inventory.hostvars[name]
+    : undefined;
+  return vars === undefined ? {} : markUnsafe(vars);
+}
