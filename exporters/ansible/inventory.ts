@@ -116,9 +116,11 @@ export function buildInventory(records: readonly ExportRecord[]): Inventory {
     for (const role of roles) add(role);
     const os = text(f.os_id);
     if (os !== null) {
-      add(group("os", os.toLowerCase(), os, hostname));
+      const family = group("os", os.toLowerCase(), os, hostname);
+      add(family);
       const version = text(f.os_version);
-      if (version !== null) {
+      // A version group only beside its distribution's: "os_12" alone would say nothing.
+      if (family !== null && version !== null) {
         const key = `${os} ${version}`;
         add(group("os", key.toLowerCase(), key, hostname));
       }
