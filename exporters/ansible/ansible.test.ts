@@ -3,7 +3,7 @@
  * package and judged by the real ansible-inventory (yaml plugin, no warning),
  * on the fixture world and on a world with a hostile host.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
@@ -193,6 +193,25 @@ describe.skipIf(ansibleSkip !== "")("the real ansible-inventory on inventory.yml
     ).toEqual({ db1: "10.0.0.20", ldap1: "10.0.0.30", web1: "10.0.0.10" });
     expect(list.web.hosts).toEqual(["web1"]);
     expect(list.switch_sw1.hosts).toEqual(["web1"]);
+  });
+
+  it("keeps host names YAML 1.1 would read as booleans, numbers, dates or null as strings", () => {
+    const tricky = ["yes", "On", "NO", "null", "123", "1_000", "0x1f", "1e3", "1.5", "2001-12-14"];
+    const records: ExportRecord[] = tricky.map((hostname, i) => ({
+      id: `host:${i}`,
+      kind: "host",
+      fields: { machine_id: `${i}`.padStart(32, "0"), hostname, status: "up", nics: {} },
+    }));
+    const inventory = buildInventory(records);
+    expect(Object.keys(inventory.hostvars).sort()).toEqual([...tricky].sort());
+    const file = join(scratch, "tricky.yml");
+    writeFileSync(file, inventoryYaml(inventory));
+    const run = ansibleInventory(file, "yaml");
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const list = JSON.parse(run.stdout);
+    expect(Object.keys(list._meta.hostvars).sort()).toEqual([...tricky].sort());
+    expect(list.status_up.hosts.sort()).toEqual([...tricky].sort());
   });
 
   it("reads the hostile world's inventory with no warning; the values stay literal and unsafe", async () => {

@@ -210,3 +210,29 @@ describe("host names", () => {
     expect(hostvars["host-29292929292929292929292929292929"]?.assim_hostname).toBe("$$$");
   });
 });
+
+describe("ansible_host and subnets", () => {
+  const host = (machine: string, nics: Record<string, unknown>): ExportRecord => ({
+    id: `host:${machine}`,
+    kind: "host",
+    fields: { machine_id: machine, hostname: machine, status: "down", nics: nics as never },
+  });
+  const nic = (ips: string[], defaultGw = false) => ({ ips, default_gw: defaultGw });
+
+  it("takes the default gateway's IPv4 first, else any IPv4, else IPv6; none without a routable address", () => {
+    const { hostvars, groups } = buildInventory([
+      host("a", { eth0: nic(["192.0.2.5/24"]), eth1: nic(["198.51.100.7/25"], true) }),
+      host("b", { eth0: nic(["fe80::1/64", "2001:db8:1::5/64"]), lo: nic(["127.0.0.1/8"]) }),
+      host("c", { lo: nic(["127.0.0.1/8", "::1/128"]), eth0: nic(["169.254.1.1/16", "junk"]) }),
+    ]);
+    expect(hostvars.a?.ansible_host).toBe("198.51.100.7");
+    expect(hostvars.b?.ansible_host).toBe("2001:db8:1::5");
+    expect(hostvars.c).not.toHaveProperty("ansible_host");
+    expect(groups).toEqual({
+      status_down: ["a", "b", "c"],
+      subnet_192_0_2_0_24: ["a"],
+      subnet_198_51_100_0_25: ["a"],
+      subnet_2001_db8_1_64: ["b"],
+    });
+  });
+});

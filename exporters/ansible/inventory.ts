@@ -154,7 +154,11 @@ export function buildInventory(records: readonly ExportRecord[]): Inventory {
   const hostvars: [string, FieldObject][] = [];
   membership.forEach((m, i) => {
     const name = names[i] as string;
-    for (const g of m.groups) groups.set(g, [...(groups.get(g) ?? []), name]);
+    for (const g of m.groups) {
+      const members = groups.get(g);
+      if (members) members.push(name);
+      else groups.set(g, [name]);
+    }
     const ctx: HostContext = {
       services: services.get(m.host.id) ?? [],
       uses: uses.get(m.host.id) ?? [],
