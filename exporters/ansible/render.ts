@@ -4,7 +4,7 @@
  * would template ("{{", "{%", "{#") are marked unsafe, so Ansible keeps them
  * literal: `!unsafe` in YAML, `{"__ansible_unsafe": …}` in script JSON.
  */
-import { Document, isScalar, type ScalarTag, visit } from "yaml";
+import { Document, Scalar, type ScalarTag } from "yaml";
 import { compareIds } from "../fields.js";
 import type { FieldObject, FieldValue } from "../records.js";
 import type { Inventory } from "./inventory.js";
@@ -12,10 +12,16 @@ import type { Inventory } from "./inventory.js";
 /** Text Jinja would treat as a template: a variable, a statement or a comment. */
 export const isTemplateLike = (value: string) => /\{[{%#]/.test(value);
 
+/** A string to write with Ansible's `!unsafe` tag. */
+class UnsafeText {
+  constructor(readonly text: string) {}
+}
+
 /** Ansible's YAML tag for a value never to template (ansible.parsing.yaml.constructor). */
 const unsafeTag: ScalarTag = {
   tag: "!unsafe",
-  identify: () => false,
+  identify: (value) => value instanceof UnsafeText,
+  createNode: (_schema, value) => new Scalar((value as UnsafeText).text),
   resolve: (value) => value,
 };
 
@@ -42,27 +48,15 @@ export function inventoryYaml(inventory: Inventory): string {
   for (const [group, hosts] of Object.entries(inventory.groups)) {
     children[group] = { hosts: Object.fromEntries(hosts.map((h) => [h, null])) };
   }
-  const all: Record<string, unknown> = { hosts: inventory.hostvars };
+  const hosts = Object.fromEntries(
+    Object.entries(inventory.hostvars).map(([h, vars]) => [h, markUnsafe(vars, yamlUnsafe)]),
+  );
+  const all: Record<string, unknown> = { hosts };
   if (Object.keys(children).length > 0) all.children = children;
   const doc = new Document(
     { all },
     { version: "1.1", customTags: [unsafeTag], aliasDuplicateObjects: false },
   );
-  visit(doc, {
-    Pair(_, pair) {
-      const value = pair.value;
-      if (isScalar(value) && typeof value.value === "string" && isTemplateLike(value.value)) {
-        value.tag = "!unsafe";
-      }
-    },
-    Seq(_, seq) {
-      for (const item of seq.items) {
-        if (isScalar(item) && typeof item.value === "string" && isTemplateLike(item.value)) {
-          item.tag = "!unsafe";
-        }
-      }
-    },
-  });
   doc.commentBefore = HEADER;
   const text = doc.toString({
     lineWidth: 0,
@@ -75,12 +69,18 @@ export function inventoryYaml(inventory: Inventory): string {
   return text.replace(RAW_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
-/** A value for script JSON: template-like strings wrapped as Ansible's unsafe marker. */
-function markUnsafe(value: FieldValue): unknown {
-  if (typeof value === "string") return isTemplateLike(value) ? { __ansible_unsafe: value } : value;
-  if (Array.isArray(value)) return value.map(markUnsafe);
+/** Ansible's JSON form of unsafe text (ansible.parsing.ajson). */
+const jsonUnsafe = (text: string) => ({ __ansible_unsafe: text });
+const yamlUnsafe = (text: string) => new UnsafeText(text);
+
+/** A copy of a value with its template-like strings wrapped by `wrap`. */
+function markUnsafe(value: FieldValue, wrap: (text: string) => unknown): unknown {
+  if (typeof value === "string") return isTemplateLike(value) ? wrap(value) : value;
+  if (Array.isArray(value)) return value.map((v) => markUnsafe(v, wrap));
   if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, markUnsafe(v)]));
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = markUnsafe(v, wrap);
+    return out;
   }
   return value;
 }
@@ -97,7 +97,7 @@ export function inventoryList(inventory: Inventory): Record<string, unknown> {
   return {
     _meta: {
       hostvars: Object.fromEntries(
-        Object.entries(inventory.hostvars).map(([h, vars]) => [h, markUnsafe(vars)]),
+        Object.entries(inventory.hostvars).map(([h, vars]) => [h, markUnsafe(vars, jsonUnsafe)]),
       ),
     },
     all: { hosts, children: [...groups, "ungrouped"].sort(compareIds) },
@@ -111,5 +111,5 @@ export function inventoryHost(inventory: Inventory, name: string): unknown {
   const vars: FieldObject | undefined = Object.hasOwn(inventory.hostvars, name)
     ? inventory.hostvars[name]
     : undefined;
-  return vars === undefined ? {} : markUnsafe(vars);
+  return vars === undefined ? {} : markUnsafe(vars, jsonUnsafe);
 }
