@@ -195,6 +195,15 @@ describe.skipIf(ansibleSkip !== "")("the real ansible-inventory on inventory.yml
     expect(list.switch_sw1.hosts).toEqual(["web1"]);
   });
 
+  it("an empty graph gives an empty inventory, still valid", () => {
+    const file = join(scratch, "empty.yml");
+    writeFileSync(file, inventoryYaml(buildInventory([])));
+    const run = ansibleInventory(file, "yaml");
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)._meta).toEqual({ hostvars: {} });
+  });
+
   it("keeps host names YAML 1.1 would read as booleans, numbers, dates or null as strings", () => {
     const tricky = ["yes", "On", "NO", "null", "123", "1_000", "0x1f", "1e3", "1.5", "2001-12-14"];
     const records: ExportRecord[] = tricky.map((hostname, i) => ({
