@@ -113,9 +113,8 @@ describe("assim ansible-inventory", () => {
     const data = ingested(true);
     const result = assim(["ansible-inventory", "--list", "--data-dir", data]);
     expect(result.status).toBe(0);
-    expect(result.stderr).toBe(
-      "assim ansible-inventory: warning: " + `${(await expectedInventory(data)).warnings[0]}\n`,
-    );
+    const [warning] = (await expectedInventory(data)).warnings;
+    expect(result.stderr).toBe(`assim ansible-inventory: warning: ${warning}\n`);
     expect(result.stderr.split("\n")).toHaveLength(2);
     expect(JSON.parse(result.stdout)._meta.hostvars).toBeDefined();
   });
