@@ -195,6 +195,36 @@ describe.skipIf(ansibleSkip !== "")("the real ansible-inventory on inventory.yml
     expect(list.switch_sw1.hosts).toEqual(["web1"]);
   });
 
+  it("reads back every YAML special, leading or alone, as the same text", () => {
+    const specials = [
+      ..."=+-@!&*|>%`#?:[]{},'\"~".split("").flatMap((c) => [c, `${c}x`, `${c} x`]),
+      "---",
+      "...",
+      "<<",
+      "yes",
+      "0o17",
+      "1:20",
+      "x: y",
+      "x #y",
+      "\\",
+      " lead",
+      "trail ",
+      "a\r\nb\n",
+      "\t",
+    ];
+    const inventory: Inventory = {
+      groups: {},
+      hostvars: { h: { assim_specials: specials, assim_hostname: "= + - @" } },
+      warnings: [],
+    };
+    const file = join(scratch, "specials.yml");
+    writeFileSync(file, inventoryYaml(inventory));
+    const run = ansibleInventory(file, "yaml");
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)._meta.hostvars.h).toEqual(inventory.hostvars.h);
+  });
+
   it("an empty graph gives an empty inventory, still valid", () => {
     const file = join(scratch, "empty.yml");
     writeFileSync(file, inventoryYaml(buildInventory([])));

@@ -4,7 +4,7 @@
  * would template ("{{", "{%", "{#") are marked unsafe, so Ansible keeps them
  * literal: `!unsafe` in YAML, `{"__ansible_unsafe": …}` in script JSON.
  */
-import { Document, Scalar, type ScalarTag } from "yaml";
+import { Document, Scalar, type ScalarTag, type Tags } from "yaml";
 import { compareIds } from "../fields.js";
 import type { FieldObject, FieldValue } from "../records.js";
 import type { Inventory } from "./inventory.js";
@@ -24,6 +24,16 @@ const unsafeTag: ScalarTag = {
   createNode: (_schema, value) => new Scalar((value as UnsafeText).text),
   resolve: (value) => value,
 };
+
+/**
+ * The YAML 1.1 tags, to quote what a YAML 1.1 reader would not read as a
+ * string, without the merge key (the yaml package would write the string "<<"
+ * bare, as one), with !unsafe.
+ */
+const yamlTags = (tags: Tags) => [
+  ...tags.filter((t) => typeof t === "string" || t.tag !== "tag:yaml.org,2002:merge"),
+  unsafeTag,
+];
 
 /**
  * Characters JSON.stringify leaves raw that a YAML 1.1 reader (PyYAML, so
@@ -55,7 +65,7 @@ export function inventoryYaml(inventory: Inventory): string {
   if (Object.keys(children).length > 0) all.children = children;
   const doc = new Document(
     { all },
-    { version: "1.1", customTags: [unsafeTag], aliasDuplicateObjects: false },
+    { version: "1.1", customTags: yamlTags, aliasDuplicateObjects: false },
   );
   doc.commentBefore = HEADER;
   const text = doc.toString({
