@@ -5,7 +5,7 @@
  * are only warnings, with exit code 0).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AT, copy, fixtureDocument, switchDocument } from "../../cma/graph/contract/support.js";
@@ -18,11 +18,33 @@ export const ansibleSkip = existsSync(ANSIBLE_INVENTORY)
   ? ""
   : `${ANSIBLE_INVENTORY} is missing (Debian package ansible-core)`;
 
-/** A private home for Ansible: no user or system ansible.cfg, temporary files in scratch. */
-function ansibleEnv(plugin: "yaml" | "script"): NodeJS.ProcessEnv {
+/**
+ * Runs `command` with a private home for Ansible (no user or system
+ * ansible.cfg, temporary files there), removed afterwards.
+ */
+function withAnsibleHome(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  plugin: "yaml" | "script",
+): AnsibleRun {
   const home = mkdtempSync(join(tmpdir(), "assim-ansible-home-"));
-  const config = join(home, "ansible.cfg");
-  writeFileSync(config, "");
+  try {
+    const config = join(home, "ansible.cfg");
+    writeFileSync(config, "");
+    const result = spawnSync(command, args, {
+      encoding: "utf8",
+      env: { ...ansibleEnv(home, config, plugin), ...env },
+      timeout: 120_000,
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+function ansibleEnv(home: string, config: string, plugin: "yaml" | "script"): NodeJS.ProcessEnv {
   return {
     ...process.env,
     ANSIBLE_CONFIG: config,
@@ -48,13 +70,7 @@ export function ansibleInventory(
   args: string[] = ["--list"],
   env: NodeJS.ProcessEnv = {},
 ): AnsibleRun {
-  const result = spawnSync(ANSIBLE_INVENTORY, ["-i", source, ...args], {
-    encoding: "utf8",
-    env: { ...ansibleEnv(plugin), ...env },
-    timeout: 120_000,
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return withAnsibleHome(ANSIBLE_INVENTORY, ["-i", source, ...args], env, plugin);
 }
 
 /** `ansible` ad hoc (the debug module runs on the controller: no connection is made). */
@@ -64,12 +80,12 @@ export function ansibleAdHoc(
   args: string[],
   env: NodeJS.ProcessEnv = {},
 ): AnsibleRun {
-  const result = spawnSync("/usr/bin/ansible", ["-i", source, ...args], {
-    encoding: "utf8",
-    env: { ...ansibleEnv(plugin), ANSIBLE_GATHERING: "explicit", ...env },
-    timeout: 120_000,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return withAnsibleHome(
+    "/usr/bin/ansible",
+    ["-i", source, ...args],
+    { ANSIBLE_GATHERING: "explicit", ...env },
+    plugin,
+  );
 }
 
 /** Group → its hosts (sorted) from `--list` JSON, without `all` and `ungrouped`. */
