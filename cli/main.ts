@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { packageVersion } from "../lib/package-root.js";
+import { registerAnsibleInventory } from "./commands/ansible-inventory.js";
 import { registerApi } from "./commands/api.js";
 import { registerCma } from "./commands/cma.js";
 import { registerDiscover } from "./commands/discover.js";
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerQuery(program);
   registerExport(program);
   registerReport(program);
+  registerAnsibleInventory(program);
   registerRules(program);
   registerApi(program);
   registerNeo4j(program);

@@ -12,6 +12,12 @@ export interface ExportContext {
   at: string;
   /** When the last successful export into the same directory ran; null for the first. */
   since: string | null;
+  /**
+   * Reports something the format left out or changed (a value it could not
+   * use safely): the export run collects these per format into its summary,
+   * and `assim export` logs each one. Absent when nobody listens.
+   */
+  warn?: (message: string) => void;
 }
 
 /** Files by path relative to the format's directory (OUT/<name>/), e.g. "records.json". */

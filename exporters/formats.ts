@@ -1,4 +1,5 @@
 /** The export formats `assim export --format` knows. A new format registers here. */
+import { ansibleExporter } from "./ansible/ansible.js";
 import { ExporterRegistry } from "./exporter.js";
 import { jsonExporter } from "./json/json.js";
 import { type ReportsOptions, reportsExporter } from "./reports/reports.js";
@@ -8,5 +9,5 @@ export interface ExporterOptions {
 }
 
 export function defaultExporters(options: ExporterOptions = {}): ExporterRegistry {
-  return new ExporterRegistry([jsonExporter, reportsExporter(options.reports)]);
+  return new ExporterRegistry([ansibleExporter, jsonExporter, reportsExporter(options.reports)]);
 }

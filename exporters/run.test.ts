@@ -285,6 +285,26 @@ describe("runExport", () => {
     expect(existsSync(kept)).toBe(true);
   });
 
+  it("collects what each format warns about into the summary", async () => {
+    const { store, out } = await fresh();
+    await ingestFixtureWorld(store);
+    const wary: Exporter = {
+      name: "wary",
+      description: "",
+      render: (records, _changes, context) => {
+        context.warn?.(`left out ${records.length - 1}`);
+        context.warn?.("and one more");
+        return { "a.txt": "a\n" };
+      },
+    };
+    const summary = await runExport({ store, outDir: out, formats: [jsonExporter, wary] });
+    expect(summary.warnings).toEqual([
+      { format: "wary", message: "left out 22" },
+      { format: "wary", message: "and one more" },
+    ]);
+    expect((await runExport({ store, outDir: out, formats: [jsonExporter] })).warnings).toEqual([]);
+  });
+
   it("works on an empty graph, and reports a state file it cannot read", async () => {
     const { store, out } = await fresh();
     const summary = await runExport({ store, outDir: out, formats: [jsonExporter], now: () => T1 });

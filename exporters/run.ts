@@ -23,6 +23,11 @@ export interface ExportOptions {
   now?: () => Date;
 }
 
+export interface ExportWarning {
+  format: string;
+  message: string;
+}
+
 export interface ExportSummary {
   at: string;
   since: string | null;
@@ -33,6 +38,8 @@ export interface ExportSummary {
   removed: number;
   /** Files written, relative to the output directory. */
   files: string[];
+  /** What the formats reported they left out (ExportContext.warn). */
+  warnings: ExportWarning[];
   duration_ms: number;
 }
 
@@ -71,12 +78,14 @@ async function renderAll(
   records: Awaited<ReturnType<typeof readRecords>>,
   changes: ChangeSet,
   context: ExportContext,
+  warnings: ExportWarning[],
 ): Promise<Map<string, RenderedFiles>> {
   const rendered = new Map<string, RenderedFiles>();
   for (const format of formats) {
     let files: RenderedFiles;
+    const warn = (message: string) => warnings.push({ format: format.name, message });
     try {
-      files = await format.render(records, changes, context);
+      files = await format.render(records, changes, { ...context, warn });
     } catch (error) {
       throw new Error(`export format ${format.name} failed: ${(error as Error).message}`, {
         cause: error,
@@ -101,7 +110,8 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
     const since = state?.exported_at ?? null;
     const records = await readRecords(options.store);
     const changes = diffRecords(state?.records ?? [], records);
-    const rendered = await renderAll(options.formats, records, changes, { at, since });
+    const warnings: ExportWarning[] = [];
+    const rendered = await renderAll(options.formats, records, changes, { at, since }, warnings);
 
     const files: Record<string, string[]> = { ...(state?.files ?? {}) };
     const written: string[] = [];
@@ -138,6 +148,7 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
       records: records.length,
       ...changeCounts(changes),
       files: written,
+      warnings,
       duration_ms: Math.round(performance.now() - started),
     };
   } finally {

@@ -56,7 +56,7 @@ describe("assim export", () => {
   it.each([
     [
       ["--once", "--format", "json,nagioz", "--out", X],
-      /unknown export format "nagioz"; valid formats: json/,
+      /unknown export format "nagioz"; valid formats: (\w+, )*json/,
     ],
     [["--once"], /--out DIR is required/],
     [["--out", X], /give --once, or --every/],
@@ -177,13 +177,9 @@ describe("assim export", () => {
     }
     expect(await exited).toBe(0);
     const done = logLines(stderr).filter((l) => l.event === "export_done");
-    // Without --format, every format: the records and the audit reports.
-    expect(done[0]).toMatchObject({
-      added: 23,
-      changed: 0,
-      removed: 0,
-      formats: ["json", "reports"],
-    });
+    // Without --format, every format: the records and the audit reports among them.
+    expect(done[0]).toMatchObject({ added: 23, changed: 0, removed: 0 });
+    expect(done[0].formats).toEqual(expect.arrayContaining(["json", "reports"]));
     expect(existsSync(join(out, "reports", "unmonitored.html"))).toBe(true);
     expect(done[1]).toMatchObject({ since: done[0].at, added: 0, changed: 0, removed: 0 });
     expect(typeof done[1].duration_ms).toBe("number");

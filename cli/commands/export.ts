@@ -157,8 +157,14 @@ async function exportOnce(
   );
   try {
     const summary = await runExport({ store, outDir, formats });
-    const { files: _files, ...counts } = summary;
-    log.info({ event: "export_done", out: outDir, ...counts }, "export done");
+    for (const { format, message } of summary.warnings) {
+      log.warn({ event: "export_warning", out: outDir, format, message }, "export warning");
+    }
+    const { files: _files, warnings, ...counts } = summary;
+    log.info(
+      { event: "export_done", out: outDir, ...counts, warnings: warnings.length },
+      "export done",
+    );
     return summary;
   } catch (error) {
     // A locked directory or an unreadable state needs no stack; anything else keeps it.
