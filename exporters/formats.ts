@@ -2,6 +2,7 @@
 import { ansibleExporter } from "./ansible/ansible.js";
 import { ExporterRegistry } from "./exporter.js";
 import { jsonExporter } from "./json/json.js";
+import { nagiosExporter } from "./nagios/nagios.js";
 import { type ReportsOptions, reportsExporter } from "./reports/reports.js";
 
 export interface ExporterOptions {
@@ -9,5 +10,10 @@ export interface ExporterOptions {
 }
 
 export function defaultExporters(options: ExporterOptions = {}): ExporterRegistry {
-  return new ExporterRegistry([ansibleExporter, jsonExporter, reportsExporter(options.reports)]);
+  return new ExporterRegistry([
+    ansibleExporter,
+    jsonExporter,
+    nagiosExporter,
+    reportsExporter(options.reports),
+  ]);
 }
