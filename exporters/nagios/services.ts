@@ -161,7 +161,7 @@ export function nagiosServices(
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([plugin, n]) => ({
       name: `assim_${plugin}`,
-      line: ["$USER1$/" + plugin, ...Array.from({ length: n }, (_, i) => `$ARG${i + 1}$`)].join(
+      line: [`$USER1$/${plugin}`, ...Array.from({ length: n }, (_, i) => `$ARG${i + 1}$`)].join(
         " ",
       ),
     }));
