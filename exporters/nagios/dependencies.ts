@@ -50,7 +50,9 @@ export function nagiosDependencies(
       );
       continue;
     }
-    edges.set(dependent.id, new Set([...(edges.get(dependent.id) ?? []), master.id]));
+    const from = edges.get(dependent.id);
+    if (from) from.add(master.id);
+    else edges.set(dependent.id, new Set([master.id]));
     out.push({
       host: master.host,
       service: master.description,

@@ -94,7 +94,9 @@ export function nagiosHosts(records: readonly ExportRecord[]): NagiosHost[] {
       const parent = switchNames.get(str(nic.switch) ?? "");
       if (parent) parents.add(parent);
     }
-    const os = [str(f.os_name), str(f.os_version)].filter((s) => s !== null).join(" ");
+    const osName = str(f.os_name) ?? "";
+    const osVersion = str(f.os_version) ?? "";
+    const os = osName.includes(osVersion) ? osName : `${osName} ${osVersion}`;
     return {
       id: r.id,
       kind: "host",

@@ -140,9 +140,15 @@ export function nagiosServices(
     });
   }
   // Descriptions are unique per host; the status service keeps its name.
+  const byHost = new Map<string, typeof wanted>();
+  for (const w of wanted) {
+    const list = byHost.get(w.host);
+    if (list) list.push(w);
+    else byHost.set(w.host, [w]);
+  }
   const services: NagiosService[] = [];
   for (const host of hosts) {
-    const own = wanted.filter((w) => w.host === host.name);
+    const own = byHost.get(host.name) ?? [];
     // A rule that happens to be called like the status service does not take its name.
     const names = uniqueNames(
       own.map((w) => ({
