@@ -2,6 +2,8 @@
  * Host groups: `assim-os-<os id>`, `assim-role-<rule or service name>`,
  * `assim-switch-<switch>` (the hosts wired to it) and `assim-switches`. Names
  * use letters, digits, `_` and `-` only; values that sanitise alike share a group.
+ * Each host names its groups (`hostgroups`), rather than each group listing
+ * its members: a group of 100,000 hosts would otherwise be one huge line.
  */
 import type { ExportRecord, FieldValue } from "../records.js";
 import { safeName, safeText } from "./escape.js";
@@ -11,7 +13,12 @@ import type { NagiosService } from "./services.js";
 export interface NagiosHostgroup {
   name: string;
   alias: string;
-  members: string[];
+}
+
+export interface Hostgroups {
+  groups: NagiosHostgroup[];
+  /** Host name → the names of its groups, sorted. */
+  ofHost: Map<string, string[]>;
 }
 
 const str = (value: FieldValue | undefined): string | null =>
@@ -23,12 +30,14 @@ export function nagiosHostgroups(
   records: readonly ExportRecord[],
   hosts: readonly NagiosHost[],
   services: readonly NagiosService[],
-): NagiosHostgroup[] {
-  const groups = new Map<string, { alias: string; members: Set<string> }>();
+): Hostgroups {
+  const groups = new Map<string, string>();
+  const members = new Map<string, Set<string>>();
   const add = (name: string, alias: string, member: string) => {
-    const group = groups.get(name) ?? { alias, members: new Set<string>() };
-    group.members.add(member);
-    groups.set(name, group);
+    if (!groups.has(name)) groups.set(name, alias);
+    const of = members.get(member);
+    if (of) of.add(name);
+    else members.set(member, new Set([name]));
   };
   const record = new Map(records.map((r) => [r.id, r]));
   for (const host of hosts) {
@@ -46,7 +55,9 @@ export function nagiosHostgroups(
     if (service.role === null) continue;
     add(`assim-role-${groupPart(service.role)}`, `Hosts running ${service.role}`, service.host);
   }
-  return [...groups]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, { alias, members }]) => ({ name, alias, members: [...members].sort() }));
+  const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return {
+    groups: [...groups].sort(([a], [b]) => order(a, b)).map(([name, alias]) => ({ name, alias })),
+    ofHost: new Map([...members].map(([host, names]) => [host, [...names].sort(order)])),
+  };
 }

@@ -87,6 +87,7 @@ const ALLOWED: Record<string, string[]> = {
     "alias",
     "address",
     "parents",
+    "hostgroups",
     "notes",
     "_ASSIM_ID",
     "check_command",

@@ -124,16 +124,18 @@ describe("nagios format on the fixture world", () => {
     );
     expect(objectsOf(files, "servicedependency")).toHaveLength(4);
 
-    const groups = Object.fromEntries(
-      objectsOf(files, "hostgroup").map((g) => [g.hostgroup_name, g.members]),
-    );
-    expect(groups).toMatchObject({
-      "assim-os-debian": expect.stringContaining("web1"),
-      "assim-role-nginx": "web1",
-      "assim-role-slapd": "ldap1",
-      "assim-switch-sw1_example_net": "web1",
-      "assim-switches": "sw1.example.net",
+    const defined = objectsOf(files, "hostgroup").map((g) => g.hostgroup_name);
+    const groupsOf = Object.fromEntries(hosts.map((h) => [h.host_name, h.hostgroups ?? null]));
+    expect(groupsOf).toEqual({
+      web1: "assim-os-debian,assim-role-gunicorn,assim-role-nginx,assim-role-redis,assim-switch-sw1_example_net",
+      db1: "assim-os-debian,assim-role-postgresql-tcp",
+      ldap1: expect.stringMatching(/^assim-os-[a-z0-9_-]+,assim-role-slapd$/),
+      "sw1.example.net": "assim-switches",
     });
+    const used = new Set(
+      Object.values(groupsOf).flatMap((g) => (typeof g === "string" ? g.split(",") : [])),
+    );
+    expect(new Set(defined)).toEqual(used);
   });
 
   it("the same graph gives the same bytes", async () => {

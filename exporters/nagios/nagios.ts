@@ -15,9 +15,10 @@ import { nagiosServices } from "./services.js";
 export function nagiosModel(records: readonly ExportRecord[], warn: (message: string) => void) {
   const hosts = nagiosHosts(records);
   const { services, commands } = nagiosServices(records, hosts, warn);
+  const { groups, ofHost } = nagiosHostgroups(records, hosts, services);
   return {
-    hosts,
-    hostgroups: nagiosHostgroups(records, hosts, services),
+    hosts: hosts.map((host) => ({ ...host, hostgroups: ofHost.get(host.name) ?? [] })),
+    hostgroups: groups,
     services,
     commands,
     dependencies: nagiosDependencies(records, services, warn),
