@@ -38,6 +38,8 @@ describe("nagios format with hostile values", () => {
       expect(all).not.toMatch(/^\s*command_name\s+pwned/m);
       expect(all).not.toMatch(/^\s*define\s+command\s*\{\s*\n\s*command_name\s+(?!assim_)/m);
       expect(all).not.toMatch(/^\s*address\s+6\.6\.6\.6/m);
+      // Handlebars takes values as data: a hostname's {{evil}} is just text.
+      expect(all).toContain("{{evil}}");
 
       // Every hostile host is there, under a safe unique name, its alias escaped.
       const hosts = objects.filter((o) => o.type === "host" && o.directives[0]?.[0] !== "name");

@@ -171,10 +171,11 @@ describe("nagios format on the fixture world", () => {
   });
 });
 
-it.skipIf(hasNagios4())(
-  "nagios4 -v checks (skipped: /usr/sbin/nagios4 is not installed)",
-  () => {},
-);
+if (!hasNagios4()) {
+  console.warn(
+    "nagios format: the nagios4 -v checks are skipped: /usr/sbin/nagios4 is not installed (Debian package nagios4)",
+  );
+}
 
 it.runIf(process.env.CI === "true" && !hasNagios4())(
   "nagios4 is installed (CI must validate with it, not skip)",
