@@ -56,6 +56,9 @@ export function primaryAddress(nics: FieldValue | undefined): string | null {
   return addresses.find((a) => isIP(a) === 4) ?? addresses[0] ?? null;
 }
 
+/** Host names a stock Nagios configuration already defines. */
+const RESERVED = new Set(["localhost"]);
+
 /** Hosts then switches, each with a unique name among all of them. */
 export function nagiosHosts(records: readonly ExportRecord[]): NagiosHost[] {
   const systems = records.filter((r) => r.kind === "host" || r.kind === "switch");
@@ -63,7 +66,12 @@ export function nagiosHosts(records: readonly ExportRecord[]): NagiosHost[] {
     const f = r.fields;
     const real = str(f.name) ?? str(f.hostname) ?? str(f.fqdn);
     const fallback = `${r.kind}-${shortHash(r.id)}`;
-    return { key: r.id, name: safeName(real, fallback) };
+    const name = safeName(real, fallback);
+    // Debian's own localhost.cfg defines "localhost": a second one would be an error.
+    return {
+      key: r.id,
+      name: RESERVED.has(name.toLowerCase()) ? `${name}-${shortHash(r.id)}` : name,
+    };
   });
   const names = uniqueNames(wanted);
   const switchNames = new Map(

@@ -1,12 +1,12 @@
 /** The model on hand-made records: names that collide, a dependency cycle, hosts with no address. */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ExportRecord, FieldObject } from "../records.js";
 import { primaryAddress } from "./hosts.js";
 import { nagiosExporter, nagiosModel } from "./nagios.js";
-import { hasNagios4, verifyWithNagios } from "./verify.js";
+import { DEBIAN_NAGIOS_CFG, hasNagios4, verifyInStockConfig, verifyWithNagios } from "./verify.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "assim-nagios-model-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -68,6 +68,11 @@ describe("nagios model", () => {
     expect(warnings[0]).toMatch(/would close a cycle/);
   });
 
+  it("a host called localhost does not clash with the stock Nagios localhost", () => {
+    const [only] = nagiosModel([host("9", "localhost")], () => {}).hosts;
+    expect(only?.name).toMatch(/^localhost-[0-9a-f]{8}$/);
+  });
+
   it("the primary address skips loopback, link-local and unspecified addresses", () => {
     expect(
       primaryAddress({
@@ -94,4 +99,21 @@ describe("nagios model", () => {
     const result = verifyWithNagios(dir);
     expect([result.warnings, result.errors, result.status], result.output).toEqual([0, 0, 0]);
   });
+
+  it.skipIf(!hasNagios4() || !existsSync(DEBIAN_NAGIOS_CFG))(
+    "included in Debian's stock configuration (its localhost, commands, templates) it still passes nagios4 -v",
+    async () => {
+      const dir = join(scratch, "stock");
+      mkdirSync(dir, { recursive: true });
+      const files = await nagiosExporter.render(
+        [...RECORDS, host("9", "localhost")],
+        { added: [], changed: [], removed: [] },
+        { at: "2026-03-01T12:00:00.000Z", since: null },
+      );
+      for (const [path, content] of Object.entries(files)) writeFileSync(join(dir, path), content);
+      const result = verifyInStockConfig(dir);
+      expect([result.warnings, result.errors, result.status], result.output).toEqual([0, 0, 0]);
+      expect(result.output).toMatch(/Checked \d+ hosts/);
+    },
+  );
 });

@@ -9,6 +9,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readFileSync,
   rmSync,
   writeFileSync,
 } from "node:fs";
@@ -40,6 +41,34 @@ export function verifyWithNagios(objectsDir: string): Verification {
   }
 }
 
+/** Debian's main configuration, which includes its own localhost, commands and templates. */
+export const DEBIAN_NAGIOS_CFG = "/etc/nagios4/nagios.cfg";
+
+/** `nagios4 -v` on Debian's main configuration with our objects added by cfg_dir. */
+export function verifyInStockConfig(objectsDir: string): Verification {
+  const dir = mkdtempSync(join(tmpdir(), "assim-nagios4-stock-"));
+  try {
+    const objects = join(dir, "objects");
+    cpSync(objectsDir, objects, { recursive: true });
+    for (const path of [dir, objects]) chmodSync(path, 0o755);
+    const main = join(dir, "nagios.cfg");
+    writeFileSync(main, `${readFileSync(DEBIAN_NAGIOS_CFG, "utf8")}\ncfg_dir=${objects}\n`);
+    return runNagios(main);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function runNagios(main: string): Verification {
+  const result = spawnSync(NAGIOS4, ["-v", main], { encoding: "utf8", timeout: 60_000 });
+  const output = `${result.stdout ?? ""}${result.stderr ?? ""}`;
+  const count = (what: string) => {
+    const m = new RegExp(`Total ${what}:\\s+(\\d+)`).exec(output);
+    return m ? Number(m[1]) : null;
+  };
+  return { status: result.status, output, warnings: count("Warnings"), errors: count("Errors") };
+}
+
 function verifyIn(dir: string, from: string): Verification {
   const objectsDir = join(dir, "objects");
   cpSync(from, objectsDir, { recursive: true });
@@ -69,16 +98,7 @@ function verifyIn(dir: string, from: string): Verification {
       "",
     ].join("\n"),
   );
-  const result = spawnSync(NAGIOS4, ["-v", join(dir, "nagios.cfg")], {
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  const output = `${result.stdout ?? ""}${result.stderr ?? ""}`;
-  const count = (what: string) => {
-    const m = new RegExp(`Total ${what}:\\s+(\\d+)`).exec(output);
-    return m ? Number(m[1]) : null;
-  };
-  return { status: result.status, output, warnings: count("Warnings"), errors: count("Errors") };
+  return runNagios(join(dir, "nagios.cfg"));
 }
 
 export interface ParsedObject {
