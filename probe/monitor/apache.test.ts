@@ -130,11 +130,15 @@ describe.skipIf(skip !== "")(
         );
         expect(Date.now() - crashedAt).toBeLessThan(intervalMs + 5000);
         expect(changes.at(-1)?.previous?.state).toBe("ok");
-        expect(changes.at(-1)?.current.code).toBe(7);
+        // Caught while the processes die, the agent says "failed" (1); after, "not running" (7).
+        expect([1, 7]).toContain(changes.at(-1)?.current.code);
 
         expect((await rm.start("web")).code).toBe(0);
         await waitFor("recovered", () => changes.at(-1)?.current.state === "ok", 10_000);
-        expect(changes.map((c) => c.current.state)).toEqual(["stopped", "ok", "stopped", "ok"]);
+        const states = changes.map((c) => c.current.state);
+        expect(states.slice(0, 2)).toEqual(["stopped", "ok"]);
+        expect(states.at(-1)).toBe("ok");
+        for (const between of states.slice(2, -1)) expect(["failed", "stopped"]).toContain(between);
 
         expect((await rm.stop("web")).code).toBe(0);
         await waitFor("httpd gone", () => apacheProcesses() === 0, 10_000);
