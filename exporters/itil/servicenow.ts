@@ -4,7 +4,7 @@
  * takes it. Hosts become cmdb_ci_linux_server (cmdb_ci_server when the kernel
  * is not Linux), their NICs cmdb_ci_network_adapter, their addresses
  * cmdb_ci_ip_address, listening services cmdb_ci_appl, switches
- * cmdb_ci_ip_switch. Relations index into `items`. Every value is a string,
+ * cmdb_ci_ip_switch; a host's packages are related cmdb_ci_spkg entries. Relations index into `items`. Every value is a string,
  * as in ServiceNow's own examples; the whole payload is written with
  * JSON.stringify, so no value can leave its string.
  */
@@ -30,11 +30,17 @@ export const RELATION = {
   ipConnection: "IP Connection::IP Connection",
 } as const;
 
+export interface IreEntry {
+  className: string;
+  values: Record<string, string>;
+}
+
 export interface IreItem {
   className: string;
   internal_id: string;
   values: Record<string, string>;
-  lookup?: { className: string; values: Record<string, string> }[];
+  lookup?: IreEntry[];
+  related?: IreEntry[];
   sys_object_source_info: {
     source_name: string;
     source_feed: string;
@@ -81,14 +87,22 @@ class PayloadBuilder {
 
   constructor(private readonly at: string) {}
 
-  add(className: string, id: string, feed: string, from: Values, lookup?: IreItem["lookup"]) {
+  add(
+    className: string,
+    id: string,
+    feed: string,
+    from: Values,
+    lookup: IreEntry[] = [],
+    related: IreEntry[] = [],
+  ) {
     if (this.index.has(id)) return;
     this.index.set(id, this.payload.items.length);
     this.payload.items.push({
       className,
       internal_id: id,
       values: values(from),
-      ...(lookup && lookup.length > 0 ? { lookup } : {}),
+      ...(lookup.length > 0 ? { lookup } : {}),
+      ...(related.length > 0 ? { related } : {}),
       sys_object_source_info: {
         source_name: SOURCE_NAME,
         source_feed: feed,
@@ -123,7 +137,24 @@ function serverClass(host: ExportRecord) {
     : "cmdb_ci_server";
 }
 
-function addHost(b: PayloadBuilder, host: ExportRecord) {
+/** The host's packages as related software entries (one per installed version). */
+function software(packages: readonly ExportRecord[]): IreEntry[] {
+  return packages.flatMap((p) => {
+    const name = textOf(p.fields.name);
+    if (name === undefined) return [];
+    return stringsOf(p.fields.versions).map((version) => ({
+      className: "cmdb_ci_spkg",
+      values: values({
+        name,
+        version,
+        arch: textOf(p.fields.arch),
+        manager: textOf(p.fields.manager),
+      }),
+    }));
+  });
+}
+
+function addHost(b: PayloadBuilder, host: ExportRecord, packages: readonly ExportRecord[]) {
   const f = host.fields;
   const name = hostName(host);
   const nics = hostNics(host);
@@ -164,6 +195,7 @@ function addHost(b: PayloadBuilder, host: ExportRecord) {
       ...(serial ? [serialLookup(serial, "system")] : []),
       ...(uuid ? [serialLookup(uuid, "uuid")] : []),
     ],
+    software(packages),
   );
   for (const [ifname, nic] of nics) {
     const nicId = `nic:${host.id}/${ifname}`;
@@ -248,7 +280,12 @@ function addDependency(b: PayloadBuilder, dependency: ExportRecord) {
 export function irePayload(records: readonly ExportRecord[], at: string): IrePayload {
   const b = new PayloadBuilder(at);
   const hosts = new Map(records.filter((r) => r.kind === "host").map((r) => [r.id, r]));
-  for (const host of hosts.values()) addHost(b, host);
+  const packages = new Map<string, ExportRecord[]>();
+  for (const p of records) {
+    const host = p.kind === "package" ? textOf(p.fields.host) : undefined;
+    if (host) packages.set(host, [...(packages.get(host) ?? []), p]);
+  }
+  for (const host of hosts.values()) addHost(b, host, packages.get(host.id) ?? []);
   for (const sw of records) if (sw.kind === "switch") addSwitch(b, sw);
   for (const service of records) if (service.kind === "service") addService(b, service, hosts);
   for (const dependency of records)
