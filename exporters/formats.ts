@@ -1,6 +1,7 @@
 /** The export formats `assim export --format` knows. A new format registers here. */
 import { ansibleExporter } from "./ansible/ansible.js";
 import { ExporterRegistry } from "./exporter.js";
+import { glpiExporter, itilExporter } from "./itil/itil.js";
 import { jsonExporter } from "./json/json.js";
 import { type ReportsOptions, reportsExporter } from "./reports/reports.js";
 
@@ -9,5 +10,11 @@ export interface ExporterOptions {
 }
 
 export function defaultExporters(options: ExporterOptions = {}): ExporterRegistry {
-  return new ExporterRegistry([ansibleExporter, jsonExporter, reportsExporter(options.reports)]);
+  return new ExporterRegistry([
+    ansibleExporter,
+    glpiExporter,
+    itilExporter,
+    jsonExporter,
+    reportsExporter(options.reports),
+  ]);
 }
