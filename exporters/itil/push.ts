@@ -48,6 +48,14 @@ export interface PushResult {
   files: PushedFile[];
 }
 
+/** Why the environment cannot authenticate a push to `target`, or undefined when it can. */
+export function missingCredentials(target: PushTarget, env: NodeJS.ProcessEnv): string | undefined {
+  if (target !== "servicenow" || env.ASSIM_SERVICENOW_TOKEN || env.ASSIM_SERVICENOW_USER) {
+    return undefined;
+  }
+  return "pushing to ServiceNow needs ASSIM_SERVICENOW_USER and ASSIM_SERVICENOW_PASSWORD, or ASSIM_SERVICENOW_TOKEN";
+}
+
 /** What a target sends: its files under OUT, its endpoint and its headers. */
 function plan(options: PushOptions) {
   const env = options.env ?? process.env;
@@ -63,11 +71,7 @@ function plan(options: PushOptions) {
     const user = env.ASSIM_SERVICENOW_USER;
     if (token) headers.authorization = `Bearer ${token}`;
     else if (user) headers.authorization = basic(user, env.ASSIM_SERVICENOW_PASSWORD ?? "");
-    else if (!options.dryRun) {
-      throw new Error(
-        "pushing to ServiceNow needs ASSIM_SERVICENOW_USER and ASSIM_SERVICENOW_PASSWORD, or ASSIM_SERVICENOW_TOKEN",
-      );
-    }
+    else if (!options.dryRun) throw new Error(missingCredentials("servicenow", env));
     const source = encodeURIComponent(env.ASSIM_SERVICENOW_SOURCE ?? "assim");
     return {
       headers,
