@@ -104,19 +104,19 @@ function cpus(f: FieldObject): Json[] {
   return Array.from({ length: perSocket === undefined ? 1 : sockets }, () => ({ ...cpu }));
 }
 
-function softwares(host: ExportRecord, packages: readonly ExportRecord[]): Json[] {
-  return packages
-    .filter((p) => p.fields.host === host.id)
-    .flatMap((p) => {
-      const name = textOf(p.fields.name);
-      if (name === undefined) return [];
-      const versions = stringsOf(p.fields.versions);
-      return (versions.length > 0 ? versions : [undefined]).map((version) =>
-        known({ name, version, arch: textOf(p.fields.arch), from: textOf(p.fields.manager) }),
-      );
-    });
+/** The host's packages (only its own: see byHost). */
+function softwares(packages: readonly ExportRecord[]): Json[] {
+  return packages.flatMap((p) => {
+    const name = textOf(p.fields.name);
+    if (name === undefined) return [];
+    const versions = stringsOf(p.fields.versions);
+    return (versions.length > 0 ? versions : [undefined]).map((version) =>
+      known({ name, version, arch: textOf(p.fields.arch), from: textOf(p.fields.manager) }),
+    );
+  });
 }
 
+/** The host's document; `packages` are the host's own package records. */
 export function computerDocument(host: ExportRecord, packages: readonly ExportRecord[]): Json {
   const f = host.fields;
   const memory = intOf(f.memory_total_bytes);
@@ -151,7 +151,7 @@ export function computerDocument(host: ExportRecord, packages: readonly ExportRe
       }),
       networks: networks(host),
       cpus: cpus(f),
-      softwares: softwares(host, packages),
+      softwares: softwares(packages),
     }),
   };
 }

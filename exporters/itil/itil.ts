@@ -9,7 +9,7 @@ import { csvFiles } from "./csv-classes.js";
 import { computerDocument, switchDocument } from "./glpi.js";
 import { fileStems } from "./names.js";
 import { irePayload } from "./servicenow.js";
-import { hostName, textOf } from "./values.js";
+import { byHost, hostName, textOf } from "./values.js";
 
 /** Payload JSON as the IRE takes it: item order matters (relations index into items). */
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
@@ -37,10 +37,12 @@ export const glpiExporter: Exporter = {
     const files: Record<string, string> = {};
     const hosts = records.filter((r) => r.kind === "host");
     const switches = records.filter((r) => r.kind === "switch");
-    const packages = records.filter((r) => r.kind === "package");
+    const packages = byHost(records, "package");
     const hostStems = fileStems(hosts.map((h) => ({ id: h.id, name: hostName(h) })));
     for (const host of hosts) {
-      files[`${hostStems.get(host.id)}.json`] = json(computerDocument(host, packages));
+      files[`${hostStems.get(host.id)}.json`] = json(
+        computerDocument(host, packages.get(host.id) ?? []),
+      );
     }
     const byId = new Map(hosts.map((h) => [h.id, h]));
     const switchStems = fileStems(

@@ -10,6 +10,7 @@
  */
 import type { ExportRecord } from "../records.js";
 import {
+  byHost,
   hostName,
   hostNics,
   intOf,
@@ -280,11 +281,7 @@ function addDependency(b: PayloadBuilder, dependency: ExportRecord) {
 export function irePayload(records: readonly ExportRecord[], at: string): IrePayload {
   const b = new PayloadBuilder(at);
   const hosts = new Map(records.filter((r) => r.kind === "host").map((r) => [r.id, r]));
-  const packages = new Map<string, ExportRecord[]>();
-  for (const p of records) {
-    const host = p.kind === "package" ? textOf(p.fields.host) : undefined;
-    if (host) packages.set(host, [...(packages.get(host) ?? []), p]);
-  }
+  const packages = byHost(records, "package");
   for (const host of hosts.values()) addHost(b, host, packages.get(host.id) ?? []);
   for (const sw of records) if (sw.kind === "switch") addSwitch(b, sw);
   for (const service of records) if (service.kind === "service") addService(b, service, hosts);

@@ -91,3 +91,19 @@ export function tcpPorts(record: ExportRecord): number[] {
   }
   return [...ports].sort((a, b) => a - b);
 }
+
+/** Records of one kind grouped by the host they belong to (`fields.host`). */
+export function byHost(
+  records: readonly ExportRecord[],
+  kind: string,
+): Map<string, ExportRecord[]> {
+  const groups = new Map<string, ExportRecord[]>();
+  for (const record of records) {
+    const host = record.kind === kind ? textOf(record.fields.host) : undefined;
+    if (host === undefined) continue;
+    const group = groups.get(host);
+    if (group) group.push(record);
+    else groups.set(host, [record]);
+  }
+  return groups;
+}
