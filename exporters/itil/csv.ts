@@ -7,16 +7,17 @@
  * a reader can always strip one leading `'` to get the value back.
  */
 
-const FORMULA_START = /^[=+\-@\t\r']/;
+const FORMULA_START = new Set(["=", "+", "-", "@", "\t", "\r", "'"]);
 
 /** The cell's text with the formula guard applied (before quoting). */
 export const guardFormula = (value: string): string =>
-  FORMULA_START.test(value) ? `'${value}` : value;
+  FORMULA_START.has(value.charAt(0)) ? `'${value}` : value;
 
 /** One quoted cell; null and undefined are an empty cell. */
 export function csvCell(value: string | null | undefined): string {
   if (value === null || value === undefined) return '""';
-  return `"${guardFormula(value).replaceAll('"', '""')}"`;
+  const guarded = guardFormula(value);
+  return `"${guarded.includes('"') ? guarded.replaceAll('"', '""') : guarded}"`;
 }
 
 /** A whole CSV document: the header, then one line per row (cells by column name). */

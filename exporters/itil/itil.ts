@@ -3,7 +3,6 @@
  * and the `glpi` format (OUT/glpi/<host>.json, OUT/glpi/switches/<switch>.json).
  */
 import type { Exporter } from "../exporter.js";
-import { canonicalJson } from "../records.js";
 import { changeRecords } from "./changes.js";
 import { csvFiles } from "./csv-classes.js";
 import { computerDocument, switchDocument } from "./glpi.js";
@@ -11,7 +10,11 @@ import { fileStems } from "./names.js";
 import { irePayload } from "./servicenow.js";
 import { byHost, hostName, textOf } from "./values.js";
 
-/** Payload JSON as the IRE takes it: item order matters (relations index into items). */
+/**
+ * JSON as built, indented: the IRE payload's item order matters (relations
+ * index into items), and the change records are built with their keys in a
+ * fixed order already, so no canonical key sort (costly on large exports).
+ */
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 export const itilExporter: Exporter = {
@@ -23,7 +26,7 @@ export const itilExporter: Exporter = {
     const changeList = changeRecords(records, changes, context);
     return {
       "servicenow.json": json(payload),
-      "changes.json": canonicalJson({ since: context.since, at: context.at, changes: changeList }),
+      "changes.json": json({ since: context.since, at: context.at, changes: changeList }),
       ...csvFiles(payload, changeList),
     };
   },
