@@ -7,8 +7,9 @@
  */
 import type { ChangeSet } from "../diff.js";
 import type { ExportContext } from "../exporter.js";
-import type { ExportRecord, RecordKind } from "../records.js";
-import { asText, hostName, textOf } from "./values.js";
+import type { ExportRecord, FieldValue, RecordKind } from "../records.js";
+import { serverClass } from "./servicenow.js";
+import { asText, hostName, objectOf, textOf } from "./values.js";
 
 export interface ChangeRecord {
   operation: "INSERT" | "UPDATE" | "DELETE";
@@ -43,6 +44,15 @@ function nameOf(record: ExportRecord): string {
   return textOf(f.name) ?? textOf(f.chassis_id) ?? record.id;
 }
 
+/** The record's CI class as servicenow.json has it. */
+const classOf = (record: ExportRecord) =>
+  record.kind === "host" ? serverClass(record) : CLASS_OF[record.kind];
+
+function isLoopback(host: ExportRecord | undefined, ifname: string, old: FieldValue): boolean {
+  const nic = objectOf(objectOf(host?.fields.nics)?.[ifname]) ?? objectOf(old);
+  return nic?.kind === "loopback";
+}
+
 const segmentName = (segment: string) => segment.replaceAll("~1", "/").replaceAll("~0", "~");
 
 export function changeRecords(
@@ -54,7 +64,7 @@ export function changeRecords(
   const when = { detected_after: context.since, detected_by: context.at };
   const whole = (record: ExportRecord, operation: "INSERT" | "DELETE"): ChangeRecord => ({
     operation,
-    className: CLASS_OF[record.kind],
+    className: classOf(record),
     ci: record.id,
     name: nameOf(record),
     record: record.id,
@@ -68,8 +78,11 @@ export function changeRecords(
     const current = byId.get(change.id);
     const name = current ? nameOf(current) : change.id;
     for (const field of change.fields) {
-      const nic = change.kind === "host" ? /^nics\/([^/]+)(?:\/(.+))?$/.exec(field.field) : null;
-      const ifname = nic?.[1] === undefined ? undefined : segmentName(nic[1]);
+      const match = change.kind === "host" ? /^nics\/([^/]+)(?:\/(.+))?$/.exec(field.field) : null;
+      const named = match?.[1] === undefined ? undefined : segmentName(match[1]);
+      // A loopback interface is no CI of its own (servicenow.ts leaves it out): a host change.
+      const nic = named !== undefined && !isLoopback(current, named, field.old) ? match : null;
+      const ifname = nic ? named : undefined;
       // A whole NIC that appears or goes is an adapter added or removed.
       const whole = ifname !== undefined && nic?.[2] === undefined;
       out.push({
@@ -79,7 +92,12 @@ export function changeRecords(
             : whole && field.new === null
               ? "DELETE"
               : "UPDATE",
-        className: ifname === undefined ? CLASS_OF[change.kind] : "cmdb_ci_network_adapter",
+        className:
+          ifname !== undefined
+            ? "cmdb_ci_network_adapter"
+            : current
+              ? classOf(current)
+              : CLASS_OF[change.kind],
         ci: ifname === undefined ? change.id : `nic:${change.id}/${ifname}`,
         name: ifname === undefined ? name : `${ifname}@${name}`,
         record: change.id,

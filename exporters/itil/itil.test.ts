@@ -256,7 +256,9 @@ describe("the itil and glpi formats", () => {
     );
 
     const net = copy(fixtureDocument("db1", "netconfig"), "2026-03-01T12:00:00.000Z");
-    ((net.data as Record<string, { mtu: number }>).eth0 as { mtu: number }).mtu = 9000;
+    const nics = net.data as Record<string, { mtu: number }>;
+    (nics.eth0 as { mtu: number }).mtu = 9000;
+    (nics.lo as { mtu: number }).mtu = 16384;
     await ingestDocument(store, net);
     const tcp = copy(fixtureDocument("web1", "tcpdiscovery"), "2026-03-01T12:00:00.000Z");
     delete (tcp.data as Record<string, unknown>)["redis-server:2a3b4c5d6e7f"];
@@ -277,6 +279,15 @@ describe("the itil and glpi formats", () => {
       detected_after: LATER,
       detected_by: at,
     });
+    // A loopback interface is no CI: its change is the host's.
+    expect(second.changes).toContainEqual(
+      expect.objectContaining({
+        operation: "UPDATE",
+        className: "cmdb_ci_linux_server",
+        ci: SYSTEM.db1,
+        field: "nics/lo/mtu",
+      }),
+    );
     const deleted = second.changes.filter((c: { operation: string }) => c.operation === "DELETE");
     expect(deleted.map((c: { className: string }) => c.className).sort()).toEqual([
       "cmdb_ci_appl",

@@ -131,7 +131,8 @@ class PayloadBuilder {
   }
 }
 
-function serverClass(host: ExportRecord) {
+/** cmdb_ci_linux_server, or cmdb_ci_server when the kernel is known and not Linux. */
+export function serverClass(host: ExportRecord) {
   const kernel = textOf(host.fields.kernel_name);
   return kernel === undefined || kernel.toLowerCase() === "linux"
     ? "cmdb_ci_linux_server"
