@@ -3,6 +3,7 @@ import { ansibleExporter } from "./ansible/ansible.js";
 import { ExporterRegistry } from "./exporter.js";
 import { glpiExporter, itilExporter } from "./itil/itil.js";
 import { jsonExporter } from "./json/json.js";
+import { nagiosExporter } from "./nagios/nagios.js";
 import { type ReportsOptions, reportsExporter } from "./reports/reports.js";
 
 export interface ExporterOptions {
@@ -15,6 +16,7 @@ export function defaultExporters(options: ExporterOptions = {}): ExporterRegistr
     glpiExporter,
     itilExporter,
     jsonExporter,
+    nagiosExporter,
     reportsExporter(options.reports),
   ]);
 }

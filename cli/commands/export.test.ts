@@ -179,7 +179,7 @@ describe("assim export", () => {
     const done = logLines(stderr).filter((l) => l.event === "export_done");
     // Without --format, every format: the records and the audit reports among them.
     expect(done[0]).toMatchObject({ added: 23, changed: 0, removed: 0 });
-    expect(done[0].formats).toEqual(expect.arrayContaining(["json", "reports"]));
+    expect(done[0].formats).toEqual(expect.arrayContaining(["json", "nagios", "reports"]));
     expect(existsSync(join(out, "reports", "unmonitored.html"))).toBe(true);
     expect(done[1]).toMatchObject({ since: done[0].at, added: 0, changed: 0, removed: 0 });
     expect(typeof done[1].duration_ms).toBe("number");
