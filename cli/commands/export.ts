@@ -11,6 +11,13 @@ import {
   UnknownFormatError,
 } from "../../exporters/exporter.js";
 import { defaultExporters } from "../../exporters/formats.js";
+import {
+  missingCredentials,
+  PUSH_TARGETS,
+  type PushResult,
+  type PushTarget,
+  pushExport,
+} from "../../exporters/itil/push.js";
 import { ExportLockedError } from "../../exporters/lock.js";
 import { runExport } from "../../exporters/run.js";
 import { ExportStateError } from "../../exporters/state.js";
@@ -29,6 +36,15 @@ interface ExportOptions {
   dataDir?: string;
   rulesDir?: string;
   enableRules: string[];
+  push?: string[];
+  dryRun?: boolean;
+}
+
+/** Where to push after each successful export, if anywhere. */
+interface Push {
+  target: PushTarget;
+  url: string;
+  dryRun: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -67,6 +83,11 @@ export function registerExport(program: Command): void {
       collect,
       [],
     )
+    .option(
+      "--push <target_and_url...>",
+      "after each successful export, send it: servicenow URL (the itil format's IRE payload) or glpi URL (the glpi documents); credentials from the environment (exporters/itil/README.md)",
+    )
+    .option("--dry-run", "with --push: say what would be sent, send nothing")
     .addHelpText(
       "after",
       "\nEach export diffs the graph against the last successful export into the same OUT\n" +
@@ -93,6 +114,7 @@ export function registerExport(program: Command): void {
           `--every must be a duration of at least 1s like 30s, 5m or 1h, not "${options.every}"`,
         );
       }
+      const push = pushOption(options, formats);
       const outDir = resolve(options.out);
       const log = createLogger({ service: "export" });
       const store = await openStore(() =>
@@ -100,11 +122,11 @@ export function registerExport(program: Command): void {
       );
       try {
         if (everyMs === null) {
-          const summary = await exportOnce(store, outDir, formats, log);
-          if (summary === null) process.exitCode = 1;
-          else await writeStdout(`${JSON.stringify(summary)}\n`);
+          const summary = await exportOnce(store, outDir, formats, log, push);
+          if (summary === null || summary.push?.ok === false) process.exitCode = 1;
+          if (summary !== null) await writeStdout(`${JSON.stringify(summary)}\n`);
         } else {
-          await exportEvery(store, outDir, formats, everyMs, log);
+          await exportEvery(store, outDir, formats, everyMs, log, push);
         }
       } finally {
         await store.close();
@@ -134,6 +156,25 @@ function exportersFor(options: ExportOptions): ExporterRegistry {
   });
 }
 
+function pushOption(options: ExportOptions, formats: readonly Exporter[]): Push | null {
+  if (options.push === undefined) {
+    if (options.dryRun) throw new UsageError("--dry-run goes with --push");
+    return null;
+  }
+  const [target, url, ...rest] = options.push;
+  if (!PUSH_TARGETS.includes(target as PushTarget) || url === undefined || rest.length > 0) {
+    throw new UsageError(`--push takes ${PUSH_TARGETS.join(" or ")} and a URL`);
+  }
+  if (!/^https?:\/\//.test(url)) throw new UsageError(`--push URL must be http(s), not "${url}"`);
+  const format = target === "servicenow" ? "itil" : "glpi";
+  if (!formats.some((f) => f.name === format)) {
+    throw new UsageError(`--push ${target} needs the ${format} format`);
+  }
+  const missing = missingCredentials(target as PushTarget, process.env);
+  if (missing && !options.dryRun) throw new UsageError(missing);
+  return { target: target as PushTarget, url, dryRun: options.dryRun === true };
+}
+
 function resolveFormats(list: string | undefined, registry: ExporterRegistry) {
   try {
     return registry.resolve(list ?? registry.names().join(","));
@@ -149,6 +190,7 @@ async function exportOnce(
   outDir: string,
   formats: readonly Exporter[],
   log: Logger,
+  push: Push | null = null,
 ) {
   const names = formats.map((f) => f.name);
   log.info(
@@ -165,7 +207,10 @@ async function exportOnce(
       { event: "export_done", out: outDir, ...counts, warnings: warnings.length },
       "export done",
     );
-    return summary;
+    const pushed = push === null ? undefined : await pushOnce(outDir, push, log);
+    return { ...summary, ...(pushed ? { push: pushed } : {}) } as typeof summary & {
+      push?: PushResult & { error?: string };
+    };
   } catch (error) {
     // A locked directory or an unreadable state needs no stack; anything else keeps it.
     const expected = error instanceof ExportLockedError || error instanceof ExportStateError;
@@ -183,6 +228,23 @@ async function exportOnce(
   }
 }
 
+/** Sends the export just written; a failure is logged and reported, the export stands. */
+async function pushOnce(outDir: string, push: Push, log: Logger) {
+  try {
+    const result = await pushExport({ ...push, outDir });
+    for (const file of result.files) {
+      const fields = { event: file.ok ? "push_sent" : "push_failed", target: push.target, ...file };
+      if (file.ok) log.info(fields, result.dry_run ? "would push" : "pushed");
+      else log.error(fields, "push failed");
+    }
+    return result;
+  } catch (error) {
+    const message = (error as Error).message;
+    log.error({ event: "push_failed", target: push.target, error: message }, "push failed");
+    return { target: push.target, dry_run: push.dryRun, ok: false, files: [], error: message };
+  }
+}
+
 /** Exports now and then every `everyMs` until SIGINT or SIGTERM; a run in progress finishes first. */
 async function exportEvery(
   store: GraphStore,
@@ -190,6 +252,7 @@ async function exportEvery(
   formats: readonly Exporter[],
   everyMs: number,
   log: Logger,
+  push: Push | null,
 ): Promise<void> {
   const controller = new AbortController();
   const stop = (signal: NodeJS.Signals) => {
@@ -205,7 +268,7 @@ async function exportEvery(
   try {
     while (!controller.signal.aborted) {
       const started = Date.now();
-      await exportOnce(store, outDir, formats, log);
+      await exportOnce(store, outDir, formats, log, push);
       const wait = Math.max(0, everyMs - (Date.now() - started));
       await sleep(wait, undefined, { signal: controller.signal }).catch(() => {});
     }
