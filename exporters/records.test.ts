@@ -1,7 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   AT,
   copy,
@@ -13,23 +10,11 @@ import {
   SYSTEM,
   switchDocument,
 } from "../cma/graph/contract/support.js";
-import { openEmbeddedStore } from "../cma/graph/embedded/store.js";
-import type { GraphStore } from "../cma/graph/store.js";
 import { ingestDocument } from "../cma/ingest/ingest.js";
+import { scratchStores } from "../test/support/scratch-stores.js";
 import { canonicalJson, type ExportRecord, readRecords } from "./records.js";
 
-const scratch = mkdtempSync(join(tmpdir(), "assim-records-"));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-let made = 0;
-const open: GraphStore[] = [];
-async function fresh(): Promise<GraphStore> {
-  const store = await openEmbeddedStore({ dataDir: join(scratch, `store-${++made}`) });
-  open.push(store);
-  return store;
-}
-afterEach(async () => {
-  for (const store of open.splice(0)) await store.close();
-});
+const { freshStore: fresh } = scratchStores("assim-records-");
 
 const byId = (records: ExportRecord[], id: string) => {
   const found = records.find((r) => r.id === id);

@@ -2,14 +2,12 @@ import {
   appendFileSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readFileSync,
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   copy,
   fixtureDocument,
@@ -17,27 +15,15 @@ import {
   LATER,
   SYSTEM,
 } from "../cma/graph/contract/support.js";
-import { openEmbeddedStore } from "../cma/graph/embedded/store.js";
 import type { GraphStore } from "../cma/graph/store.js";
 import { ingestDocument } from "../cma/ingest/ingest.js";
+import { scratchStores } from "../test/support/scratch-stores.js";
 import type { Exporter } from "./exporter.js";
 import { jsonExporter } from "./json/json.js";
 import { runExport } from "./run.js";
 import { DRIFT_FILE, loadState, STATE_DIR, STATE_FILE } from "./state.js";
 
-const scratch = mkdtempSync(join(tmpdir(), "assim-export-run-"));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-let made = 0;
-const open: GraphStore[] = [];
-async function fresh(): Promise<{ store: GraphStore; out: string }> {
-  const n = ++made;
-  const store = await openEmbeddedStore({ dataDir: join(scratch, `store-${n}`) });
-  open.push(store);
-  return { store, out: join(scratch, `out-${n}`) };
-}
-afterEach(async () => {
-  for (const store of open.splice(0)) await store.close();
-});
+const { fresh } = scratchStores("assim-export-run-");
 
 const T1 = new Date("2026-03-01T12:00:00.000Z");
 const T2 = new Date("2026-03-01T13:00:00.000Z");

@@ -3,10 +3,9 @@
  * package and judged by the real ansible-inventory (yaml plugin, no warning),
  * on the fixture world and on a world with a hostile host.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import {
   AT,
@@ -15,8 +14,6 @@ import {
   ingestFixtureWorld,
   switchDocument,
 } from "../../cma/graph/contract/support.js";
-import { openEmbeddedStore } from "../../cma/graph/embedded/store.js";
-import type { GraphStore } from "../../cma/graph/store.js";
 import { ingestDocument } from "../../cma/ingest/ingest.js";
 import {
   ansibleAdHoc,
@@ -27,6 +24,7 @@ import {
   hostileDocuments,
   listedGroups,
 } from "../../test/support/ansible.js";
+import { scratchStores } from "../../test/support/scratch-stores.js";
 import { defaultExporters } from "../formats.js";
 import { type ExportRecord, readRecords } from "../records.js";
 import { runExport } from "../run.js";
@@ -34,19 +32,7 @@ import { ansibleExporter } from "./ansible.js";
 import { buildInventory, type Inventory } from "./inventory.js";
 import { inventoryList, inventoryYaml } from "./render.js";
 
-const scratch = mkdtempSync(join(tmpdir(), "assim-ansible-export-"));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-let made = 0;
-const open: GraphStore[] = [];
-async function fresh(): Promise<{ store: GraphStore; out: string }> {
-  const n = ++made;
-  const store = await openEmbeddedStore({ dataDir: join(scratch, `store-${n}`) });
-  open.push(store);
-  return { store, out: join(scratch, `out-${n}`) };
-}
-afterEach(async () => {
-  for (const store of open.splice(0)) await store.close();
-});
+const { scratch, fresh } = scratchStores("assim-ansible-export-");
 
 /** The fixture world, web1 heard on sw1, and (when asked) the hostile host beside them. */
 async function world(hostile: boolean) {

@@ -1,8 +1,4 @@
-/** The inventory builder on the fixture world: groups, host names and host vars. */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   AT,
   copy,
@@ -12,24 +8,13 @@ import {
   SYSTEM,
   switchDocument,
 } from "../../cma/graph/contract/support.js";
-import { openEmbeddedStore } from "../../cma/graph/embedded/store.js";
 import type { GraphStore } from "../../cma/graph/store.js";
 import { ingestDocument } from "../../cma/ingest/ingest.js";
+import { scratchStores } from "../../test/support/scratch-stores.js";
 import { type ExportRecord, readRecords } from "../records.js";
 import { buildInventory } from "./inventory.js";
 
-const scratch = mkdtempSync(join(tmpdir(), "assim-ansible-inventory-"));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-let made = 0;
-const open: GraphStore[] = [];
-async function fresh(): Promise<GraphStore> {
-  const store = await openEmbeddedStore({ dataDir: join(scratch, `store-${++made}`) });
-  open.push(store);
-  return store;
-}
-afterEach(async () => {
-  for (const store of open.splice(0)) await store.close();
-});
+const { freshStore: fresh } = scratchStores("assim-ansible-inventory-");
 
 /** The fixture world with web1's eth0 heard on sw1; nginx monitored, web1's redis nomon. */
 async function world(): Promise<{ store: GraphStore; records: ExportRecord[] }> {

@@ -1,29 +1,17 @@
 /** The nagios format on the fixture world, and the real `nagios4 -v` on its output. */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ingestFixtureWorld } from "../../cma/graph/contract/support.js";
-import { openEmbeddedStore } from "../../cma/graph/embedded/store.js";
 import type { GraphStore } from "../../cma/graph/store.js";
+import { scratchStores } from "../../test/support/scratch-stores.js";
 import type { RenderedFiles } from "../exporter.js";
 import { readRecords } from "../records.js";
 import { nagiosExporter, nagiosModel } from "./nagios.js";
 import { ingestMonitoredWorld } from "./support.js";
 import { hasNagios4, parseObjects, verifyWithNagios } from "./verify.js";
 
-const scratch = mkdtempSync(join(tmpdir(), "assim-nagios-"));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-let made = 0;
-const open: GraphStore[] = [];
-async function fresh(): Promise<GraphStore> {
-  const store = await openEmbeddedStore({ dataDir: join(scratch, `store-${++made}`) });
-  open.push(store);
-  return store;
-}
-afterEach(async () => {
-  for (const store of open.splice(0)) await store.close();
-});
+const { scratch, freshStore: fresh } = scratchStores("assim-nagios-");
 
 const CONTEXT = { at: "2026-03-01T12:00:00.000Z", since: null };
 
@@ -41,8 +29,9 @@ async function render(store: GraphStore): Promise<{ files: RenderedFiles; warnin
   return { files, warnings };
 }
 
+let written = 0;
 function writeOut(files: RenderedFiles): string {
-  const dir = join(scratch, `out-${++made}`);
+  const dir = join(scratch, `written-${++written}`);
   mkdirSync(join(dir, "nagios"), { recursive: true });
   for (const [path, content] of Object.entries(files)) {
     writeFileSync(join(dir, "nagios", path), content);
