@@ -19,6 +19,9 @@ describe("assim cma and assim probe options", () => {
     [["--discovery-types", "os,teleport"], /unknown type "teleport"/],
     [["--bind", "127.0.0.1:1984", "--multicast"], /--multicast needs --bind 0\.0\.0\.0/],
     [["--bind", "0.0.0.0:1984", "--multicast", "eth0"], /--multicast: "eth0" is not an IPv4/],
+    [["--export-every", "soon"], /--export-every must be a duration/],
+    [["--export-every", "1m", "--export-format", "json,excel"], /excel/],
+    [["--export-out", "/tmp/x"], /--export-out and --export-format go with --export-every/],
   ])("assim cma %j exits 2 naming the option", (args, message) => {
     const result = runAssim(["cma", ...args, "--data-dir", "/nonexistent/assim-test"]);
     expect(result.status).toBe(2);

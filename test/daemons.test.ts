@@ -5,7 +5,15 @@
  * that resumes its rings without anyone registering again.
  */
 import { createHash } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -38,6 +46,7 @@ afterAll(async () => {
 const machineId = (name: string) =>
   createHash("sha256").update(`daemons-test/${name}`).digest("hex").slice(0, 32);
 const cmaDir = join(scratch, "cma");
+const exportDir = join(scratch, "out");
 const cmaStatus = () => readJson<CmaStatusFile>(join(cmaDir, "cma-status.json"));
 const probeStatus = (host: string) =>
   readJson<ProbeStatusFile>(join(scratch, host, "probe-status.json"));
@@ -62,6 +71,12 @@ function startCma(): Daemon {
     webhook.url,
     "--exec-dir",
     execDir,
+    "--export-every",
+    "1s",
+    "--export-out",
+    exportDir,
+    "--export-format",
+    "json,ansible",
   ]);
   daemons.push(cma);
   return cma;
@@ -122,6 +137,25 @@ describe("assim cma and assim probe over loopback", () => {
     expect(events.filter((event) => event.type === "host_up")).toHaveLength(HOSTS);
     // The discovery document each probe sent was stored under its own machine.
     expect(status.counters.documents_stored).toBeGreaterThanOrEqual(HOSTS);
+  });
+
+  it("exports the graph on its own schedule (--export-every)", async () => {
+    const hostnames = await waitFor(
+      "a scheduled export holding every probe's host",
+      () => {
+        const exported = readJson<{ records: { kind: string; fields: { name?: string } }[] }>(
+          join(exportDir, "json", "records.json"),
+        );
+        const names = exported?.records.filter((r) => r.kind === "host").map((r) => r.fields.name);
+        return names && hosts.every((h) => names.includes(h)) ? names : undefined;
+      },
+      30_000,
+    );
+    expect(hostnames).toEqual(expect.arrayContaining([...hosts]));
+    const inventory = readFileSync(join(exportDir, "ansible", "inventory.yml"), "utf8");
+    for (const host of hosts) expect(inventory).toContain(`${host}:`);
+    // Only the formats asked for.
+    expect(existsSync(join(exportDir, "nagios"))).toBe(false);
   });
 
   it("turns kill -9 of one probe into one host_down, and repairs the ring", async () => {

@@ -1,6 +1,11 @@
 import { isIP } from "node:net";
+import { resolve } from "node:path";
 import type { Command } from "commander";
+import { UnknownFormatError } from "../../exporters/exporter.js";
+import { defaultExporters } from "../../exporters/formats.js";
+import { MIN_EXPORT_EVERY_MS } from "../../exporters/schedule.js";
 import { resolveDataDir } from "../../lib/data-dir.js";
+import { parseDuration } from "../../lib/duration.js";
 import { parseAddress } from "../../protocol/address.js";
 import { DEFAULT_MULTICAST_GROUP, DEFAULT_PORT } from "../../protocol/messages.js";
 import { UsageError } from "../errors.js";
@@ -23,6 +28,9 @@ interface CmaCommandOptions {
   monitoring: boolean;
   rulesDir?: string;
   enableRules: string[];
+  exportEvery?: string;
+  exportOut?: string;
+  exportFormat?: string;
 }
 
 function positive(option: string, text: string, max: number): number {
@@ -83,6 +91,12 @@ export function registerCma(program: Command): void {
       collect,
       [],
     )
+    .option(
+      "--export-every <duration>",
+      "export the graph every DURATION (30s, 5m, 1h) into --export-out, as `assim export --every` does",
+    )
+    .option("--export-out <dir>", "where the scheduled exports go (default: ./out)")
+    .option("--export-format <list>", "formats of the scheduled exports (default: all)")
     .addHelpText(
       "after",
       "\nThe CMA's key pair is DATA_DIR/keys/cma.key (0600) and cma.pub: give cma.pub to every probe\n" +
@@ -143,6 +157,7 @@ export function registerCma(program: Command): void {
           throw new UsageError(`--webhook must be an http(s) URL, got "${url}"`);
       }
       const dataDir = resolveDataDir(options.dataDir);
+      const exports = exportSchedule(options);
       const { runCma } = await import("../../cma/server/run.js");
       await runCma({
         bind,
@@ -165,6 +180,34 @@ export function registerCma(program: Command): void {
               flags: options.enableRules,
             }
           : null,
+        exports,
       });
     });
+}
+
+/** The CMA's export schedule from --export-every/--export-out/--export-format, checked up front. */
+function exportSchedule(options: CmaCommandOptions) {
+  if (options.exportEvery === undefined) {
+    if (options.exportOut !== undefined || options.exportFormat !== undefined) {
+      throw new UsageError("--export-out and --export-format go with --export-every");
+    }
+    return null;
+  }
+  const everyMs = parseDuration(options.exportEvery);
+  if (everyMs === null || everyMs < MIN_EXPORT_EVERY_MS) {
+    throw new UsageError(
+      `--export-every must be a duration of at least 1s like 30s, 5m or 1h, not "${options.exportEvery}"`,
+    );
+  }
+  const formats = options.exportFormat ?? null;
+  if (formats !== null) {
+    try {
+      defaultExporters().resolve(formats);
+    } catch (error) {
+      if (error instanceof UnknownFormatError) throw new UsageError(error.message);
+      throw error;
+    }
+  }
+  const outDir = resolve(options.exportOut?.trim() || "out");
+  return { outDir, everyMs, formats };
 }

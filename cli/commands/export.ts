@@ -1,9 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Command } from "commander";
 import { openConfiguredStore } from "../../cma/graph/open.js";
-import type { GraphStore } from "../../cma/graph/store.js";
 import { loadRules } from "../../cma/monitoring/load.js";
 import {
   type Exporter,
@@ -11,19 +9,17 @@ import {
   UnknownFormatError,
 } from "../../exporters/exporter.js";
 import { defaultExporters } from "../../exporters/formats.js";
+import { missingCredentials, PUSH_TARGETS, type PushTarget } from "../../exporters/itil/push.js";
 import {
-  missingCredentials,
-  PUSH_TARGETS,
-  type PushResult,
-  type PushTarget,
-  pushExport,
-} from "../../exporters/itil/push.js";
-import { ExportLockedError } from "../../exporters/lock.js";
-import { runExport } from "../../exporters/run.js";
-import { ExportStateError } from "../../exporters/state.js";
+  exportEvery,
+  exportOnce,
+  MIN_EXPORT_EVERY_MS,
+  type Push,
+  type ScheduledExport,
+} from "../../exporters/schedule.js";
 import { resolveDataDir } from "../../lib/data-dir.js";
 import { parseDuration } from "../../lib/duration.js";
-import { createLogger, type Logger } from "../../lib/log.js";
+import { createLogger } from "../../lib/log.js";
 import { UsageError } from "../errors.js";
 import { writeStdout } from "../output.js";
 import { openStore } from "./ingest.js";
@@ -40,17 +36,7 @@ interface ExportOptions {
   dryRun?: boolean;
 }
 
-/** Where to push after each successful export, if anywhere. */
-interface Push {
-  target: PushTarget;
-  url: string;
-  dryRun: boolean;
-}
-
 const collect = (value: string, previous: string[]) => [...previous, value];
-
-/** The smallest --every: an export reads the whole graph, so not in a tight loop. */
-const MIN_EVERY_MS = 1000;
 
 export function registerExport(program: Command): void {
   const registry = defaultExporters();
@@ -109,7 +95,7 @@ export function registerExport(program: Command): void {
         throw new UsageError("give --once, or --every DURATION (30s, 5m, 1h)");
       }
       const everyMs = options.every === undefined ? null : parseDuration(options.every);
-      if (options.every !== undefined && (everyMs === null || everyMs < MIN_EVERY_MS)) {
+      if (options.every !== undefined && (everyMs === null || everyMs < MIN_EXPORT_EVERY_MS)) {
         throw new UsageError(
           `--every must be a duration of at least 1s like 30s, 5m or 1h, not "${options.every}"`,
         );
@@ -121,12 +107,13 @@ export function registerExport(program: Command): void {
         openConfiguredStore({ dataDir: resolveDataDir(options.dataDir), mustExist: true }),
       );
       try {
+        const job = { store, outDir, formats, log, push };
         if (everyMs === null) {
-          const summary = await exportOnce(store, outDir, formats, log, push);
+          const summary = await exportOnce(job);
           if (summary === null || summary.push?.ok === false) process.exitCode = 1;
           if (summary !== null) await writeStdout(`${JSON.stringify(summary)}\n`);
         } else {
-          await exportEvery(store, outDir, formats, everyMs, log, push);
+          await exportUntilStopped(job, everyMs);
         }
       } finally {
         await store.close();
@@ -184,94 +171,17 @@ function resolveFormats(list: string | undefined, registry: ExporterRegistry) {
   }
 }
 
-/** One export with its log lines; null when it failed (the previous output and state stand). */
-async function exportOnce(
-  store: GraphStore,
-  outDir: string,
-  formats: readonly Exporter[],
-  log: Logger,
-  push: Push | null = null,
-) {
-  const names = formats.map((f) => f.name);
-  log.info(
-    { event: "export_started", out: outDir, formats: names, store: store.adapter },
-    "export started",
-  );
-  try {
-    const summary = await runExport({ store, outDir, formats });
-    for (const { format, message } of summary.warnings) {
-      log.warn({ event: "export_warning", out: outDir, format, message }, "export warning");
-    }
-    const { files: _files, warnings, ...counts } = summary;
-    log.info(
-      { event: "export_done", out: outDir, ...counts, warnings: warnings.length },
-      "export done",
-    );
-    const pushed = push === null ? undefined : await pushOnce(outDir, push, log);
-    return { ...summary, ...(pushed ? { push: pushed } : {}) } as typeof summary & {
-      push?: PushResult & { error?: string };
-    };
-  } catch (error) {
-    // A locked directory or an unreadable state needs no stack; anything else keeps it.
-    const expected = error instanceof ExportLockedError || error instanceof ExportStateError;
-    log.error(
-      {
-        event: "export_failed",
-        out: outDir,
-        formats: names,
-        error: (error as Error).message,
-        ...(expected ? {} : { err: error }),
-      },
-      "export failed; the previous output and state are unchanged",
-    );
-    return null;
-  }
-}
-
-/** Sends the export just written; a failure is logged and reported, the export stands. */
-async function pushOnce(outDir: string, push: Push, log: Logger) {
-  try {
-    const result = await pushExport({ ...push, outDir });
-    for (const file of result.files) {
-      const fields = { event: file.ok ? "push_sent" : "push_failed", target: push.target, ...file };
-      if (file.ok) log.info(fields, result.dry_run ? "would push" : "pushed");
-      else log.error(fields, "push failed");
-    }
-    return result;
-  } catch (error) {
-    const message = (error as Error).message;
-    log.error({ event: "push_failed", target: push.target, error: message }, "push failed");
-    return { target: push.target, dry_run: push.dryRun, ok: false, files: [], error: message };
-  }
-}
-
 /** Exports now and then every `everyMs` until SIGINT or SIGTERM; a run in progress finishes first. */
-async function exportEvery(
-  store: GraphStore,
-  outDir: string,
-  formats: readonly Exporter[],
-  everyMs: number,
-  log: Logger,
-  push: Push | null,
-): Promise<void> {
+async function exportUntilStopped(job: ScheduledExport, everyMs: number): Promise<void> {
   const controller = new AbortController();
   const stop = (signal: NodeJS.Signals) => {
-    log.info({ event: "export_stopping", signal }, "stopping");
+    job.log.info({ event: "export_stopping", signal }, "stopping");
     controller.abort();
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
-  log.info(
-    { event: "export_scheduled", out: outDir, every_ms: everyMs },
-    "exporting on a schedule",
-  );
   try {
-    while (!controller.signal.aborted) {
-      const started = Date.now();
-      await exportOnce(store, outDir, formats, log, push);
-      const wait = Math.max(0, everyMs - (Date.now() - started));
-      await sleep(wait, undefined, { signal: controller.signal }).catch(() => {});
-    }
+    await exportEvery(job, everyMs, controller.signal);
   } finally {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);

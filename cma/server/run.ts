@@ -1,13 +1,17 @@
 import { join } from "node:path";
+import { defaultExporters } from "../../exporters/formats.js";
+import { exportEvery } from "../../exporters/schedule.js";
 import { writeFileAtomic } from "../../lib/atomic-file.js";
 import { keyDirOf, trustDirOf } from "../../lib/data-dir.js";
-import { createLogger } from "../../lib/log.js";
+import { createLogger, type Logger } from "../../lib/log.js";
 import { DEFAULT_MULTICAST_GROUP, type HeartbeatTimers } from "../../protocol/messages.js";
 import type { UdpAddress } from "../../protocol/transport.js";
 import { openUdpStack } from "../../protocol/udp-stack.js";
 import { openEventSink } from "../events/event-bus.js";
 import { openConfiguredStore } from "../graph/open.js";
+import type { GraphStore } from "../graph/store.js";
 import { loadRules } from "../monitoring/load.js";
+import type { Rule } from "../monitoring/types.js";
 import { PersistentRings } from "../rings/persistent-rings.js";
 import { type TrustMode, TrustStore } from "../trust/trust-store.js";
 import { CmaDaemon, type CmaOptions } from "./cma-daemon.js";
@@ -28,11 +32,39 @@ export interface RunCmaOptions {
   multicast: { interface: string | null } | null;
   /** Auto-monitoring: shipped rules plus the operator's directory; null turns it off. */
   monitoring: { rulesDir?: string; flags: string[] } | null;
+  /** Exports on a schedule into outDir (formats by name, all when null); null: none. */
+  exports?: { outDir: string; everyMs: number; formats: string | null } | null;
+}
+
+/** A running CMA: its store (shared with the API and exporters of `assim up`) and how to stop it. */
+export interface RunningCma {
+  store: GraphStore;
+  daemon: CmaDaemon;
+  log: Logger;
+  /** The events log the CMA appends to. */
+  eventsLog: string;
+  statusFile: string;
+  /** Stops the daemon, writes the last status, closes the events sink and the store. */
+  close(): Promise<void>;
 }
 
 /** Runs the CMA until SIGTERM or SIGINT. */
 export async function runCma(options: RunCmaOptions): Promise<void> {
-  const log = createLogger({ service: "cma" });
+  const cma = await startCma(options);
+  const signal = await new Promise<string>((resolve) => {
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+    process.once("SIGINT", () => resolve("SIGINT"));
+  });
+  cma.log.info({ signal }, "stopping");
+  await cma.close();
+  cma.log.info("stopped");
+}
+
+/** Starts the CMA: store, trust, rings, events, the UDP stack and the status file. */
+export async function startCma(
+  options: RunCmaOptions,
+  log: Logger = createLogger({ service: "cma" }),
+): Promise<RunningCma> {
   const settings: CmaSettings = {
     ...DEFAULT_CMA_SETTINGS,
     heartbeat: options.heartbeat,
@@ -43,8 +75,9 @@ export async function runCma(options: RunCmaOptions): Promise<void> {
   const store = await openConfiguredStore({ dataDir: options.dataDir });
   const trust = new TrustStore(trustDirOf(options.dataDir), options.trustMode);
   const { rings, broken } = await PersistentRings.open(store);
+  const eventsLog = options.eventsLog ?? join(options.dataDir, "events.jsonl");
   const events = openEventSink({
-    logFile: options.eventsLog ?? join(options.dataDir, "events.jsonl"),
+    logFile: eventsLog,
     webhooks: options.webhooks,
     execDir: options.execDir,
     log,
@@ -64,6 +97,7 @@ export async function runCma(options: RunCmaOptions): Promise<void> {
       : {}),
   });
   let monitoring: CmaOptions["monitoring"];
+  let rules: Rule[] | null = null;
   if (options.monitoring) {
     const loaded = loadRules(
       options.monitoring.rulesDir ? { operatorDir: options.monitoring.rulesDir } : {},
@@ -78,6 +112,7 @@ export async function runCma(options: RunCmaOptions): Promise<void> {
       { rules: loaded.rules.length, flags: options.monitoring.flags },
       "monitoring rules loaded",
     );
+    rules = loaded.rules;
     monitoring = { rules: loaded.rules, explain: { flags: new Set(options.monitoring.flags) } };
   }
   const daemon = new CmaDaemon({
@@ -117,15 +152,53 @@ export async function runCma(options: RunCmaOptions): Promise<void> {
     void writeStatus();
   }, 1000);
   await writeStatus();
-  const signal = await new Promise<string>((resolve) => {
-    process.once("SIGTERM", () => resolve("SIGTERM"));
-    process.once("SIGINT", () => resolve("SIGINT"));
+  const exports = options.exports
+    ? startExports(store, options.exports, rules, options.monitoring?.flags ?? [], log)
+    : null;
+  let closing: Promise<void> | undefined;
+  return {
+    store,
+    daemon,
+    log,
+    eventsLog,
+    statusFile,
+    close() {
+      closing ??= (async () => {
+        clearInterval(timer);
+        await exports?.stop();
+        await daemon.close();
+        await writeStatus();
+        await events.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** The CMA's own export schedule over its store; stop() lets a run in progress finish. */
+function startExports(
+  store: GraphStore,
+  exports: NonNullable<RunCmaOptions["exports"]>,
+  rules: Rule[] | null,
+  flags: string[],
+  log: Logger,
+): { stop(): Promise<void> } {
+  // Without auto-monitoring the reports still explain by the shipped rules.
+  const registry = defaultExporters({
+    reports: { ...(rules ? { rules: () => rules } : {}), flags: new Set(flags) },
   });
-  log.info({ signal }, "stopping");
-  clearInterval(timer);
-  await daemon.close();
-  await writeStatus();
-  await events.close();
-  await store.close();
-  log.info("stopped");
+  const formats = registry.resolve(exports.formats ?? registry.names().join(","));
+  const controller = new AbortController();
+  const running = exportEvery(
+    { store, outDir: exports.outDir, formats, log: log.child({ service: "export" }) },
+    exports.everyMs,
+    controller.signal,
+  ).catch((error: unknown) => log.error({ err: String(error) }, "the export schedule stopped"));
+  return {
+    async stop() {
+      controller.abort();
+      await running;
+    },
+  };
 }
