@@ -1,7 +1,9 @@
-import { spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import { planServices, SSHD, serviceRecord, serviceUnavailable } from "./services.js";
 import type { LabState } from "./state.js";
@@ -24,13 +26,61 @@ const state = {
   daemons: {},
 } satisfies LabState;
 
+/** A TCP port free on loopback now. */
+function freeTcpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Whether a client holds an established connection to 127.0.0.1:port (ss). */
+function established(port: number): boolean {
+  const result = spawnSync("ss", ["-Htn", "state", "established", `dport = :${port}`], {
+    encoding: "utf8",
+  });
+  return result.stdout.trim() !== "";
+}
+
+async function until<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
 describe("the lab's services", () => {
-  it("puts sshd on every host and the unmonitored web server on h1 only", () => {
+  it("puts sshd on every host, the web app on h1 and its database on h2", () => {
     expect(planServices(topology.hosts).map((plan) => [plan.key, plan.port])).toEqual([
       ["h1/sshd", 22],
       ["h1/web", 8080],
       ["h2/sshd", 22],
+      ["h2/db", 5433],
       ["h3/sshd", 22],
+    ]);
+  });
+
+  it("runs no database and gives the web app none on a one-host lab", () => {
+    const single = planTopology({ name: "one", hosts: 1, switches: 1, subnet: "10.250.1.0/24" });
+    expect(planServices(single.hosts).map((plan) => plan.key)).toEqual(["h1/sshd", "h1/web"]);
+    const [web] = planServices(single.hosts).filter((plan) => plan.name === "web");
+    if (!web) throw new Error("no h1/web in the plan");
+    const record = serviceRecord({ ...state, topology: single }, web);
+    expect(record.command.slice(-3)).toEqual([
+      "10.250.1.11",
+      "8080",
+      join(scratch, "h1", "web", "www"),
     ]);
   });
 
@@ -57,23 +107,71 @@ describe("the lab's services", () => {
     },
   );
 
-  it("serves h1's web root from the lab directory, bound to h1's address only", () => {
+  it("serves h1's web root from the lab directory, bound to h1's address, using h2's database", () => {
     const [web] = planServices(topology.hosts).filter((plan) => plan.key === "h1/web");
     if (!web) throw new Error("no h1/web in the plan");
     const record = serviceRecord(state, web);
+    const script = join(scratch, "h1", "web", "webapp.py");
     expect(record.command).toEqual([
       "netns",
       "exec",
       "svc-h1",
       "python3",
-      "-m",
-      "http.server",
-      "8080",
-      "--bind",
+      script,
       "10.250.0.11",
-      "--directory",
+      "8080",
       join(scratch, "h1", "web", "www"),
+      "10.250.0.12:5433",
     ]);
     expect(readFileSync(join(scratch, "h1", "web", "www", "index.html"), "utf8")).toContain("h1");
+    // The scripts are valid Python (compiled, not run).
+    const [db] = planServices(topology.hosts).filter((plan) => plan.key === "h2/db");
+    if (!db) throw new Error("no h2/db in the plan");
+    const dbScript = serviceRecord(state, db).command[4] as string;
+    const compiled = spawnSync("python3", ["-m", "py_compile", script, dbScript], {
+      encoding: "utf8",
+    });
+    expect(compiled.stderr).toBe("");
+    expect(compiled.status).toBe(0);
   });
+
+  it("serves HTTP and holds a connection to its database, reconnecting when it comes back", async () => {
+    const dbPort = await freeTcpPort();
+    const webPort = await freeTcpPort();
+    const [web] = planServices(topology.hosts).filter((plan) => plan.key === "h1/web");
+    const [db] = planServices(topology.hosts).filter((plan) => plan.key === "h2/db");
+    if (!web || !db) throw new Error("no web or db in the plan");
+    const webScript = serviceRecord(state, web).command[4] as string;
+    const dbScript = serviceRecord(state, db).command[4] as string;
+    const children: ChildProcess[] = [];
+    const start = (args: string[]) => {
+      const child = spawn("python3", args, { stdio: "ignore" });
+      children.push(child);
+      return child;
+    };
+    try {
+      start([
+        webScript,
+        "127.0.0.1",
+        String(webPort),
+        join(scratch, "h1", "web", "www"),
+        `127.0.0.1:${dbPort}`,
+      ]);
+      // The database starts after the web app: the app keeps trying.
+      await sleep(500);
+      const database = start([dbScript, "127.0.0.1", String(dbPort)]);
+      await until("the web app's connection to the database", () => established(dbPort));
+      const page = await until("the web app's page", async () => {
+        const response = await fetch(`http://127.0.0.1:${webPort}/`).catch(() => null);
+        return response?.ok ? response.text() : undefined;
+      });
+      expect(page).toContain("<h1>h1</h1>");
+      database.kill("SIGKILL");
+      await until("the connection gone with the database", () => !established(dbPort));
+      start([dbScript, "127.0.0.1", String(dbPort)]);
+      await until("the web app reconnected", () => established(dbPort));
+    } finally {
+      for (const child of children) child.kill("SIGKILL");
+    }
+  }, 30_000);
 });

@@ -20,10 +20,12 @@ export const SSHD = "/usr/sbin/sshd";
 const SSH_KEYGEN = "/usr/bin/ssh-keygen";
 export const SSH_PORT = 22;
 export const WEB_PORT = 8080;
+/** The toy database h1's web app uses; a port no shipped rule knows, so it stays unmonitored. */
+export const DB_PORT = 5433;
 /** OpenSSH's privilege separation directory; sshd refuses to start without it. */
 const PRIVSEP_DIR = "/run/sshd";
 
-export type LabServiceName = "sshd" | "web";
+export type LabServiceName = "sshd" | "web" | "db";
 
 export interface LabServicePlan {
   /** "h1/sshd": the key of its daemon record. */
@@ -35,9 +37,13 @@ export interface LabServicePlan {
   description: string;
 }
 
-/** sshd on every host; the web server on h1. */
+/**
+ * sshd on every host; a web app on h1 that holds a connection to a toy database
+ * on h2 (a service dependency across hosts); no rule monitors either.
+ */
 export function planServices(hosts: HostPlan[]): LabServicePlan[] {
   const plans: LabServicePlan[] = [];
+  const db = hosts.find((host) => host.name === "h2");
   for (const host of hosts) {
     plans.push({
       key: `${host.name}/sshd`,
@@ -52,7 +58,16 @@ export function planServices(hosts: HostPlan[]): LabServicePlan[] {
         host: host.name,
         name: "web",
         port: WEB_PORT,
-        description: `python3 http.server on ${host.address}:${WEB_PORT} (no rule monitors it)`,
+        description: `python3 web app on ${host.address}:${WEB_PORT}${db ? `, using the database on ${db.address}:${DB_PORT}` : ""} (no rule monitors it)`,
+      });
+    }
+    if (host === db) {
+      plans.push({
+        key: `${host.name}/db`,
+        host: host.name,
+        name: "db",
+        port: DB_PORT,
+        description: `python3 toy database on ${host.address}:${DB_PORT} (no rule monitors it)`,
       });
     }
   }
@@ -120,20 +135,76 @@ function sshdCommand(dir: string, host: HostPlan): string[] {
   return [SSHD, "-D", "-e", "-f", config];
 }
 
-function webCommand(dir: string, host: HostPlan): string[] {
+/**
+ * A static web server that, like a real web app, keeps a connection open to its
+ * database (reconnecting every 2 s while the database is away).
+ */
+const WEB_APP = `import functools, http.server, socket, sys, threading, time
+address, port, root, db = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]
+def use_database(host, db_port):
+    while True:
+        try:
+            with socket.create_connection((host, int(db_port)), timeout=5) as connection:
+                connection.settimeout(None)
+                while connection.recv(1024):
+                    pass
+        except OSError:
+            pass
+        time.sleep(2)
+if db:
+    threading.Thread(target=use_database, args=db[0].rsplit(":", 1), daemon=True).start()
+handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=root)
+http.server.ThreadingHTTPServer((address, port), handler).serve_forever()
+`;
+
+/** Accepts connections and holds them open until the client leaves. */
+const TOY_DB = `import socket, sys, threading
+server = socket.create_server((sys.argv[1], int(sys.argv[2])))
+def hold(connection):
+    with connection:
+        while connection.recv(1024):
+            pass
+while True:
+    connection, _ = server.accept()
+    threading.Thread(target=hold, args=(connection,), daemon=True).start()
+`;
+
+function webCommand(dir: string, host: HostPlan, db: HostPlan | undefined): string[] {
   const root = join(dir, "www");
   mkdirSync(root, { recursive: true });
   writeFileSync(join(root, "index.html"), `<h1>${host.name}</h1>\n`);
+  const script = join(dir, "webapp.py");
+  writeFileSync(script, WEB_APP);
   return [
     "python3",
-    "-m",
-    "http.server",
-    String(WEB_PORT),
-    "--bind",
+    script,
     host.address,
-    "--directory",
+    String(WEB_PORT),
     root,
+    ...(db ? [`${db.address}:${DB_PORT}`] : []),
   ];
+}
+
+function dbCommand(dir: string, host: HostPlan): string[] {
+  const script = join(dir, "toydb.py");
+  writeFileSync(script, TOY_DB);
+  return ["python3", script, host.address, String(DB_PORT)];
+}
+
+function serviceCommand(state: LabState, plan: LabServicePlan, host: HostPlan): string[] {
+  const dir = serviceDir(state, plan);
+  switch (plan.name) {
+    case "sshd":
+      return sshdCommand(dir, host);
+    case "web":
+      return webCommand(
+        dir,
+        host,
+        state.topology.hosts.find((h) => h.name === "h2"),
+      );
+    case "db":
+      return dbCommand(dir, host);
+  }
 }
 
 /** The daemon record that runs a service in its host's namespace (writes its files). */
@@ -142,7 +213,7 @@ export function serviceRecord(state: LabState, plan: LabServicePlan): DaemonReco
   if (!host) throw new Error(`no host ${plan.host} in the lab`);
   const dir = serviceDir(state, plan);
   mkdirSync(dir, { recursive: true });
-  const program = plan.name === "sshd" ? sshdCommand(dir, host) : webCommand(dir, host);
+  const program = serviceCommand(state, plan, host);
   return {
     kind: "service",
     ns: host.ns,

@@ -304,14 +304,40 @@ describe.skipIf(servicesSkip !== "")(
       await Lab.destroy({ name: servicesName });
     }, 60_000);
 
-    it("runs sshd on every host and the web server on h1, and lab status lists them", () => {
+    it("runs sshd on every host, the web app on h1 and its database on h2, and lab status lists them", () => {
       const services = lab.status().hosts.flatMap((h) => h.services);
       expect(services.map((s) => [s.key, s.daemon?.alive])).toEqual([
         ["h1/sshd", true],
         ["h1/web", true],
         ["h2/sshd", true],
+        ["h2/db", true],
       ]);
     });
+
+    it("finds the web app on h1 using the database on h2, both ways", async () => {
+      const store = await openConfiguredStore({ dataDir: cmaDir(), env: {} });
+      try {
+        const uses = await waitFor(
+          "h1's dependency on h2's database",
+          async () => {
+            const rows = (await store.runQuery("host-dependencies", { host: "h1" })).rows;
+            const found = rows.filter(
+              (row) => row.direction === "uses" && Number(row.port) === 5433,
+            );
+            return found.length > 0 ? found : undefined;
+          },
+          60_000,
+          500,
+        );
+        expect(uses.map((row) => row.peer_host)).toEqual(["h2"]);
+        const usedBy = (await store.runQuery("host-dependencies", { host: "h2" })).rows.filter(
+          (row) => row.direction === "used-by" && Number(row.port) === 5433,
+        );
+        expect(usedBy.map((row) => row.peer_host)).toEqual(["h1"]);
+      } finally {
+        await store.close();
+      }
+    }, 90_000);
 
     it("monitors every host's discovered sshd with the shipped rule, and it reports ok", async () => {
       await waitFor(
@@ -322,13 +348,17 @@ describe.skipIf(servicesSkip !== "")(
       );
     }, 120_000);
 
-    it("lists h1's web server as unmonitored, but not sshd nor the probe", async () => {
+    it("lists h1's web app and h2's database as unmonitored, but not sshd nor the probe", async () => {
       const store = await openConfiguredStore({ dataDir: cmaDir(), env: {} });
       try {
         const rows = (await store.runQuery("unmonitored-services", { host: "h1" })).rows;
         const listens = rows.flatMap((row) => row.listens as string[]);
         expect(listens).toEqual([`tcp/${lab.host("h1").address}:8080`]);
         expect(rows.map((row) => row.exe)).not.toContain("/usr/sbin/sshd");
+        const h2 = (await store.runQuery("unmonitored-services", { host: "h2" })).rows;
+        expect(h2.flatMap((row) => row.listens as string[])).toEqual([
+          `tcp/${lab.host("h2").address}:5433`,
+        ]);
       } finally {
         await store.close();
       }
