@@ -33,6 +33,9 @@ const MAPPERS: Readonly<Record<string, Mapper>> = {
   switch: mapSwitch,
 };
 
+/** The discovery types the graph takes. */
+export const INGESTED_TYPES: ReadonlySet<string> = new Set(Object.keys(MAPPERS));
+
 export interface IngestOutcome {
   /** "stored", or "stale": older than the last document of its type from this host (nothing written). */
   status: "stored" | "stale";

@@ -12,13 +12,13 @@ import { MessageRefusedError, type PeerInfo } from "../../protocol/transport.js"
 import { hostSystemKey } from "../graph/keys.js";
 import type { GraphStore } from "../graph/store.js";
 import { DocumentRejectedError } from "../ingest/errors.js";
-import { ingestDocument } from "../ingest/ingest.js";
+import { INGESTED_TYPES, ingestDocument } from "../ingest/ingest.js";
 import { MonitorDirector } from "../monitoring/director.js";
 import type { ExplainOptions } from "../monitoring/match.js";
 import type { Rule } from "../monitoring/types.js";
 import type { CmaSettings } from "./config.js";
 import { OutageJudge } from "./outage.js";
-import type { EventSink, RingCommand, Rings } from "./ports.js";
+import type { CmaMetricsPort, EventSink, RingCommand, Rings } from "./ports.js";
 import { type ProbeRecord, ProbeRegistry } from "./registry.js";
 import { Serial } from "./serial.js";
 import { switchOfHost } from "./switch-of.js";
@@ -42,6 +42,8 @@ export interface CmaOptions {
   now?: () => number;
   /** Auto-monitoring rules; without them the CMA sets up no monitors. */
   monitoring?: { rules: readonly Rule[]; explain?: ExplainOptions };
+  /** Counters and timings for /metrics (lib/metrics/cma-metrics.ts); none when absent. */
+  metrics?: CmaMetricsPort;
 }
 
 /** Documents whose change can change what a host's monitors should be. */
@@ -67,6 +69,8 @@ export class CmaDaemon {
   private readonly outages: OutageJudge;
   private tickTimer: NodeJS.Timeout | null = null;
   private readonly now: () => number;
+  /** options.events, counted by the metrics when there are any. */
+  private readonly events: EventSink;
   private closed = false;
   readonly monitors: MonitorDirector | null;
   readonly counters = {
@@ -83,8 +87,22 @@ export class CmaDaemon {
 
   constructor(private readonly options: CmaOptions) {
     this.now = options.now ?? (() => performance.now());
+    const { metrics } = options;
+    this.events = metrics
+      ? {
+          emit: (event) => {
+            metrics.event(event.type);
+            options.events.emit(event);
+          },
+          close: () => options.events.close(),
+        }
+      : options.events;
+    metrics?.watch({
+      probeStates: () => [...this.registry.all()].map((probe) => probe.state),
+      rings: () => options.rings.view(),
+    });
     this.outages = new OutageJudge(options.settings.outageWindowMs, (event) => {
-      options.events.emit(event);
+      this.events.emit(event);
     });
     this.monitors = options.monitoring
       ? new MonitorDirector({
@@ -92,7 +110,7 @@ export class CmaDaemon {
           rules: options.monitoring.rules,
           ...(options.monitoring.explain ? { explain: options.monitoring.explain } : {}),
           send: (system, body) => this.sendMonitor(system, body),
-          events: options.events,
+          events: this.events,
           log: options.log,
         })
       : null;
@@ -123,9 +141,10 @@ export class CmaDaemon {
         if (probe.state !== "up") return;
         probe.state = "down";
         this.suspicions.delete(probe.system);
+        this.options.metrics?.death("revoked");
         await this.setStatus(probe.system, "down", "probe key revoked");
         this.dispatch(await this.options.rings.leave(probe.system));
-        this.options.events.emit({
+        this.events.emit({
           type: "host_down",
           system: probe.system,
           hostname: probe.hostname,
@@ -210,11 +229,13 @@ export class CmaDaemon {
 
   private async startup(peer: PeerInfo, body: StartupBody): Promise<void> {
     if (!body || typeof body.machine_id !== "string" || !MACHINE_ID.test(body.machine_id)) {
+      this.options.metrics?.registration("refused");
       throw new MessageRefusedError("STARTUP needs machine_id: 32 lowercase hex digits");
     }
     const from = formatAddress(peer.from);
     const trust = this.options.trust(peer.key, from);
     if (trust !== "trusted") {
+      this.options.metrics?.registration("refused");
       this.options.log.warn(
         { key: peer.key, from, trust },
         "STARTUP from a key that is not trusted",
@@ -270,18 +291,20 @@ export class CmaDaemon {
     this.suspicions.delete(system);
     this.sendConfig(record);
     if (duplicate) {
+      this.options.metrics?.registration("repeated");
       this.dispatch(await this.options.rings.restate(system));
       return;
     }
     if (known) this.counters.reregistrations++;
     else this.counters.registrations++;
+    this.options.metrics?.registration(known ? "reregistered" : "new");
     const commands = this.options.rings.isMember(system)
       ? await this.options.rings.restate(system)
       : await this.options.rings.join(system, record.switchKey);
     this.dispatch(commands);
     this.afterMonitoring(this.monitors?.resend(system));
     if (known?.state !== "up") this.outages.back(system, record.switchKey);
-    this.options.events.emit({
+    this.events.emit({
       type: "host_up",
       system,
       hostname,
@@ -299,14 +322,17 @@ export class CmaDaemon {
 
   private async discovery(probe: ProbeRecord, document: unknown): Promise<void> {
     const machineId = (document as { machine_id?: unknown } | null)?.machine_id;
+    const started = performance.now();
     if (machineId !== probe.machineId) {
       this.counters.documents_refused++;
+      this.measureIngest(document, "rejected", started);
       throw new MessageRefusedError(
         `a probe sends documents about its own machine only (${probe.machineId}), got ${String(machineId).slice(0, 40)}`,
       );
     }
     try {
       const outcome = await ingestDocument(this.options.store, document);
+      this.measureIngest(document, outcome.status, started);
       this.counters.documents_stored++;
       this.options.log.info(
         { system: probe.system, type: outcome.discovertype, status: outcome.status },
@@ -328,10 +354,24 @@ export class CmaDaemon {
     } catch (error) {
       if (error instanceof DocumentRejectedError) {
         this.counters.documents_refused++;
+        this.measureIngest(document, "rejected", started);
         throw new MessageRefusedError(error.message);
       }
       throw error;
     }
+  }
+
+  private measureIngest(
+    document: unknown,
+    outcome: "stored" | "stale" | "rejected",
+    started: number,
+  ): void {
+    const { metrics } = this.options;
+    if (!metrics) return;
+    const type = (document as { discovertype?: unknown } | null)?.discovertype;
+    // Only the types the graph takes become labels: a probe cannot invent new series.
+    const label = typeof type === "string" && INGESTED_TYPES.has(type) ? type : "other";
+    metrics.ingested(label, outcome, (performance.now() - started) / 1000);
   }
 
   private async deadReport(reporter: ProbeRecord, report: PeerReportBody): Promise<void> {
@@ -405,6 +445,7 @@ export class CmaDaemon {
       : [];
     probe.state = "down";
     this.counters.deaths++;
+    this.options.metrics?.death("confirmed");
     await this.setStatus(probe.system, "down", reason);
     this.dispatch(await this.options.rings.leave(probe.system));
     this.options.log.warn({ system: probe.system, hostname: probe.hostname, reason }, "host down");
@@ -436,7 +477,7 @@ export class CmaDaemon {
     this.dispatch(await this.options.rings.join(probe.system, probe.switchKey));
     const switchWasDown = this.outages.isSwitchDown(probe.switchKey);
     this.outages.back(probe.system, probe.switchKey);
-    this.options.events.emit({
+    this.events.emit({
       type: "host_back",
       system: probe.system,
       hostname: probe.hostname,
@@ -487,11 +528,15 @@ export class CmaDaemon {
   private lateReport(reporter: ProbeRecord, report: PeerReportBody): void {
     const subject = this.registry.withKey(String(report?.peer?.key));
     if (subject?.state !== "up") return;
+    const silentMs = report.silent_ms;
+    if (typeof silentMs === "number" && Number.isFinite(silentMs) && silentMs >= 0) {
+      this.options.metrics?.lateHeartbeat(silentMs);
+    }
     const now = this.now();
     const last = this.lastLate.get(subject.system);
     if (last !== undefined && now - last < this.options.settings.lateQuietMs) return;
     this.lastLate.set(subject.system, now);
-    this.options.events.emit({
+    this.events.emit({
       type: "host_late",
       system: subject.system,
       hostname: subject.hostname,
@@ -506,10 +551,11 @@ export class CmaDaemon {
     probe.state = "shutdown";
     this.suspicions.delete(probe.system);
     this.counters.shutdowns++;
+    if (wasUp) this.options.metrics?.death("shutdown");
     const reason = `shutdown: ${String(body?.reason ?? "").slice(0, 200)}`;
     await this.setStatus(probe.system, "down", reason);
     if (wasUp) this.dispatch(await this.options.rings.leave(probe.system));
-    this.options.events.emit({
+    this.events.emit({
       type: "host_shutdown",
       system: probe.system,
       hostname: probe.hostname,

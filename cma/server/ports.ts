@@ -52,3 +52,30 @@ export interface EventSink {
   emit(event: CmaEventInput): void;
   close(): Promise<void>;
 }
+
+/** How a STARTUP ended: a first registration, a restarted or returning probe, a repeat, or refused. */
+export type RegistrationOutcome = "new" | "reregistered" | "repeated" | "refused";
+
+/** Why the CMA took a probe off the rings. */
+export type DeathReason = "confirmed" | "shutdown" | "revoked";
+
+/** What the CMA's metrics read when they are scraped (never per heartbeat). */
+export interface CmaView {
+  /** The state of every registered probe. */
+  probeStates(): Iterable<string>;
+  /** ring name -> members, as Rings.view(). */
+  rings(): Record<string, readonly string[]>;
+}
+
+/** What the daemon reports to its metrics: each call is O(1). lib/metrics/ implements it. */
+export interface CmaMetricsPort {
+  /** Called once by the daemon, so the scrape can read its probes and rings. */
+  watch(view: CmaView): void;
+  registration(outcome: RegistrationOutcome): void;
+  death(reason: DeathReason): void;
+  event(type: CmaEventType): void;
+  /** A late-heartbeat report: how long the reporter had not heard the subject. */
+  lateHeartbeat(silentMs: number): void;
+  /** One discovery document handled: stored, stale (nothing written) or rejected, and how long it took. */
+  ingested(discovertype: string, outcome: "stored" | "stale" | "rejected", seconds: number): void;
+}
