@@ -21,6 +21,7 @@ import {
   type CmaStatusFile,
   type Daemon,
   freePort,
+  freeTcpPort,
   type ProbeStatusFile,
   readEvents,
   readJson,
@@ -28,6 +29,7 @@ import {
   startAssim,
   waitFor,
 } from "./support/daemons.js";
+import { scrape } from "./support/prometheus-text.js";
 import { startWebhookReceiver, type WebhookReceiver } from "./support/webhook-receiver.js";
 
 const TIMERS = { interval: 200, warn: 800, dead: 2000 };
@@ -52,6 +54,7 @@ const probeStatus = (host: string) =>
   readJson<ProbeStatusFile>(join(scratch, host, "probe-status.json"));
 
 let cmaPort = 0;
+let metricsPort = 0;
 function startCma(): Daemon {
   const cma = startAssim("cma", [
     "cma",
@@ -77,6 +80,8 @@ function startCma(): Daemon {
     exportDir,
     "--export-format",
     "json,ansible",
+    "--metrics",
+    `127.0.0.1:${metricsPort}`,
   ]);
   daemons.push(cma);
   return cma;
@@ -111,6 +116,7 @@ const hosts = Array.from({ length: HOSTS }, (_, i) => `lo${i + 1}`);
 describe("assim cma and assim probe over loopback", () => {
   it("registers every probe and gives each the partners the CMA's ring holds", async () => {
     cmaPort = await freePort();
+    metricsPort = await freeTcpPort();
     webhook = await startWebhookReceiver(() => 200);
     mkdirSync(execDir);
     writeFileSync(
@@ -137,6 +143,11 @@ describe("assim cma and assim probe over loopback", () => {
     expect(events.filter((event) => event.type === "host_up")).toHaveLength(HOSTS);
     // The discovery document each probe sent was stored under its own machine.
     expect(status.counters.documents_stored).toBeGreaterThanOrEqual(HOSTS);
+    // The same, as Prometheus reads it from --metrics.
+    const metrics = await scrape(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(metrics.value("assim_registrations_total", { outcome: "new" })).toBe(HOSTS);
+    expect(metrics.value("assim_probes", { state: "up" })).toBe(HOSTS);
+    expect(metrics.value("assim_ring_members", { ring: "global" })).toBe(HOSTS);
   });
 
   it("exports the graph on its own schedule (--export-every)", async () => {

@@ -31,6 +31,7 @@ interface CmaCommandOptions {
   exportEvery?: string;
   exportOut?: string;
   exportFormat?: string;
+  metrics?: string;
 }
 
 function positive(option: string, text: string, max: number): number {
@@ -97,6 +98,10 @@ export function registerCma(program: Command): void {
     )
     .option("--export-out <dir>", "where the scheduled exports go (default: ./out)")
     .option("--export-format <list>", "formats of the scheduled exports (default: all)")
+    .option(
+      "--metrics <address>",
+      "serve Prometheus metrics at http://IP:PORT/metrics (keep it on loopback, e.g. 127.0.0.1:9184)",
+    )
     .addHelpText(
       "after",
       "\nThe CMA's key pair is DATA_DIR/keys/cma.key (0600) and cma.pub: give cma.pub to every probe\n" +
@@ -181,8 +186,19 @@ export function registerCma(program: Command): void {
             }
           : null,
         exports,
+        metricsListen: metricsAddress(options.metrics),
       });
     });
+}
+
+function metricsAddress(text: string | undefined) {
+  if (text === undefined) return null;
+  try {
+    const { address, port } = parseAddress(text);
+    return { host: address, port };
+  } catch (error) {
+    throw new UsageError(`--metrics: ${(error as Error).message}`);
+  }
 }
 
 /** The CMA's export schedule from --export-every/--export-out/--export-format, checked up front. */

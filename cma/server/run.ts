@@ -1,9 +1,14 @@
 import { join } from "node:path";
+import type { Registry } from "prom-client";
 import { defaultExporters } from "../../exporters/formats.js";
 import { exportEvery } from "../../exporters/schedule.js";
 import { writeFileAtomic } from "../../lib/atomic-file.js";
 import { keyDirOf, trustDirOf } from "../../lib/data-dir.js";
 import { createLogger, type Logger } from "../../lib/log.js";
+import { CmaMetrics } from "../../lib/metrics/cma-metrics.js";
+import { ExportMetrics, recordExport } from "../../lib/metrics/export-metrics.js";
+import { startMetricsServer } from "../../lib/metrics/http.js";
+import { createMetricsRegistry } from "../../lib/metrics/registry.js";
 import { DEFAULT_MULTICAST_GROUP, type HeartbeatTimers } from "../../protocol/messages.js";
 import type { UdpAddress } from "../../protocol/transport.js";
 import { openUdpStack } from "../../protocol/udp-stack.js";
@@ -34,11 +39,17 @@ export interface RunCmaOptions {
   monitoring: { rulesDir?: string; flags: string[] } | null;
   /** Exports on a schedule into outDir (formats by name, all when null); null: none. */
   exports?: { outDir: string; everyMs: number; formats: string | null } | null;
+  /** Serve Prometheus metrics on this TCP address ("/metrics"); null: not served by the CMA. */
+  metricsListen?: { host: string; port: number } | null;
 }
 
 /** A running CMA: its store (shared with the API and exporters of `assim up`) and how to stop it. */
 export interface RunningCma {
   store: GraphStore;
+  /** The CMA's metrics (and its exports'), for whoever serves /metrics. */
+  metrics: Registry;
+  /** Where the CMA serves /metrics itself, if asked to. */
+  metricsUrl: string | null;
   daemon: CmaDaemon;
   log: Logger;
   /** The events log the CMA appends to. */
@@ -115,7 +126,9 @@ export async function startCma(
     rules = loaded.rules;
     monitoring = { rules: loaded.rules, explain: { flags: new Set(options.monitoring.flags) } };
   }
+  const registry = createMetricsRegistry();
   const daemon = new CmaDaemon({
+    metrics: new CmaMetrics(registry),
     stack,
     store,
     rings,
@@ -153,11 +166,31 @@ export async function startCma(
   }, 1000);
   await writeStatus();
   const exports = options.exports
-    ? startExports(store, options.exports, rules, options.monitoring?.flags ?? [], log)
+    ? startExports(
+        { store, rules, flags: options.monitoring?.flags ?? [], log, registry },
+        options.exports,
+      )
     : null;
+  let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | null = null;
+  if (options.metricsListen) {
+    const { host, port } = options.metricsListen;
+    try {
+      metricsServer = await startMetricsServer({ registry, host, port });
+    } catch (error) {
+      clearInterval(timer);
+      await exports?.stop();
+      await daemon.close();
+      await events.close();
+      await store.close();
+      throw new Error(`cannot serve metrics on ${host} port ${port}: ${(error as Error).message}`);
+    }
+  }
+  if (metricsServer) log.info({ url: metricsServer.url }, "metrics served");
   let closing: Promise<void> | undefined;
   return {
     store,
+    metrics: registry,
+    metricsUrl: metricsServer ? `${metricsServer.url}` : null,
     daemon,
     log,
     eventsLog,
@@ -165,6 +198,7 @@ export async function startCma(
     close() {
       closing ??= (async () => {
         clearInterval(timer);
+        await metricsServer?.close();
         await exports?.stop();
         await daemon.close();
         await writeStatus();
@@ -178,12 +212,17 @@ export async function startCma(
 
 /** The CMA's own export schedule over its store; stop() lets a run in progress finish. */
 function startExports(
-  store: GraphStore,
+  cma: {
+    store: GraphStore;
+    rules: Rule[] | null;
+    flags: string[];
+    log: Logger;
+    registry: Registry;
+  },
   exports: NonNullable<RunCmaOptions["exports"]>,
-  rules: Rule[] | null,
-  flags: string[],
-  log: Logger,
 ): { stop(): Promise<void> } {
+  const { store, rules, flags, log } = cma;
+  const measured = new ExportMetrics(cma.registry);
   // Without auto-monitoring the reports still explain by the shipped rules.
   const registry = defaultExporters({
     reports: { ...(rules ? { rules: () => rules } : {}), flags: new Set(flags) },
@@ -191,7 +230,13 @@ function startExports(
   const formats = registry.resolve(exports.formats ?? registry.names().join(","));
   const controller = new AbortController();
   const running = exportEvery(
-    { store, outDir: exports.outDir, formats, log: log.child({ service: "export" }) },
+    {
+      store,
+      outDir: exports.outDir,
+      formats,
+      log: log.child({ service: "export" }),
+      onExport: (summary, error) => recordExport(measured, summary ?? error),
+    },
     exports.everyMs,
     controller.signal,
   ).catch((error: unknown) => log.error({ err: String(error) }, "the export schedule stopped"));

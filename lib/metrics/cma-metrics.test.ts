@@ -226,7 +226,7 @@ describe("CmaMetrics on a running CMA", () => {
     for (const name of Object.keys(types)) expect(metrics.help.get(name)).toBeTruthy();
     const checked = await promtoolCheck(text);
     if (checked === null) {
-      context.skip("promtool is not installed (set PROMTOOL to its path)");
+      context.skip("promtool is not installed (.ci/run unpacks it; or set PROMTOOL to its path)");
       return;
     }
     expect(checked.output).toBe("");

@@ -76,7 +76,7 @@ describe("startMetricsServer", () => {
     parseExposition(text);
     const checked = await promtoolCheck(text);
     if (checked === null) {
-      context.skip("promtool is not installed (set PROMTOOL to its path)");
+      context.skip("promtool is not installed (.ci/run unpacks it; or set PROMTOOL to its path)");
       return;
     }
     expect(checked.exitCode, checked.output).not.toBe(1);

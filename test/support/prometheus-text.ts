@@ -4,6 +4,9 @@
  * `name{label="value",...} value`; anything else throws, naming the line.
  */
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
 
 export interface Sample {
   name: string;
@@ -118,12 +121,25 @@ export interface PromtoolVerdict {
   problems: string[];
 }
 
+/** Where .ci/run unpacks promtool from Debian's prometheus package (never installed as a service). */
+export const CACHED_PROMTOOL = join(
+  homedir(),
+  ".cache",
+  "assim",
+  "promtool",
+  "usr",
+  "bin",
+  "promtool",
+);
+
 /**
  * Runs `promtool check metrics` (Prometheus' own parser and linter) on an
- * exposition. Resolves null when promtool is not installed ($PROMTOOL, else on the PATH).
+ * exposition. Resolves null when promtool is not found: $PROMTOOL, else the
+ * copy .ci/run unpacks, else the PATH.
  */
 export function promtoolCheck(text: string): Promise<PromtoolVerdict | null> {
-  const promtool = process.env.PROMTOOL ?? "promtool";
+  const promtool =
+    process.env.PROMTOOL ?? (existsSync(CACHED_PROMTOOL) ? CACHED_PROMTOOL : "promtool");
   return new Promise((resolve) => {
     const child = execFile(promtool, ["check", "metrics"], (error, stdout, stderr) => {
       const code = (error as NodeJS.ErrnoException | null)?.code;
