@@ -1,10 +1,9 @@
-import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { assertValidDiscoveryDocument } from "../protocol/discovery-document.js";
-import { assimBin, runAssim } from "./support/cli.js";
+import { runAssim } from "./support/cli.js";
 
 const ALL_TYPES = [
   "os",
@@ -60,54 +59,5 @@ describe("assim CLI", () => {
       "cpu",
       "os",
     ]);
-  });
-
-  it("up writes every document under OUT/discovery and reports each type", () => {
-    const out = join(scratch, "out");
-    const result = runAssim(["up", "--out", out]);
-    expect(result.status).toBe(0);
-    expect(readdirSync(join(out, "discovery")).sort()).toEqual(
-      ALL_TYPES.map((t) => `${t}.json`).sort(),
-    );
-    for (const type of ALL_TYPES) {
-      const document = JSON.parse(readFileSync(join(out, "discovery", `${type}.json`), "utf8"));
-      assertValidDiscoveryDocument(document);
-      expect(document.discovertype).toBe(type);
-      expect(result.stderr).toMatch(new RegExp(`${type}\\s+written`));
-    }
-  });
-
-  it("up --interval rewrites only what changed, and stops cleanly on SIGTERM", async () => {
-    const out = join(scratch, "watch");
-    const child = spawn(process.execPath, [assimBin, "up", "--out", out, "--interval", "1"], {
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const passes = () => stderr.match(/^assim up: \d+ document\(s\) written/gm)?.length ?? 0;
-    const deadline = Date.now() + 90_000;
-    let osWrittenAt = 0;
-    while (passes() < 2 && Date.now() < deadline && child.exitCode === null) {
-      if (passes() === 1 && osWrittenAt === 0) {
-        osWrittenAt = statSync(join(out, "discovery", "os.json")).mtimeMs;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-    child.kill("SIGTERM");
-    expect(await exited).toBe(0);
-    expect(passes()).toBeGreaterThanOrEqual(2);
-    const secondPass = stderr.split(/^assim up: discovering/m)[2] ?? "";
-    expect(secondPass).toMatch(/\bos\s+unchanged/);
-    expect(secondPass).toMatch(/\bcpu\s+unchanged/);
-    expect(statSync(join(out, "discovery", "os.json")).mtimeMs).toBe(osWrittenAt);
-  });
-
-  it("up rejects a bad --interval", () => {
-    const result = runAssim(["up", "--interval", "soon", "--out", join(scratch, "x")]);
-    expect(result.status).toBe(2);
-    expect(result.stderr).toContain("--interval");
   });
 });

@@ -1,100 +1,139 @@
-import { createHash } from "node:crypto";
 import { resolve } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Command } from "commander";
-import { writeFileAtomic } from "../../lib/atomic-file.js";
-import { discoverAll, liveContext } from "../../probe/discovery/discover.js";
-import { discoveryTypes, loadAgents } from "../../probe/discovery/registry.js";
+import { DEFAULT_API_PORT } from "../../cma/api/defaults.js";
+import { MIN_EXPORT_EVERY_MS } from "../../exporters/schedule.js";
+import { resolveDataDir } from "../../lib/data-dir.js";
+import { parseDuration } from "../../lib/duration.js";
+import { createLogger } from "../../lib/log.js";
+import { parseAddress } from "../../protocol/address.js";
+import { DEFAULT_PORT } from "../../protocol/messages.js";
 import { UsageError } from "../errors.js";
 
 interface UpOptions {
   out: string;
-  interval: string;
+  dataDir?: string;
+  port: string;
+  api: string;
+  exportEvery: string;
+  once?: boolean;
+  lab?: string;
+  switches: string;
+  monitoring: boolean;
 }
 
-/** One discovery pass: writes each changed document to OUT/discovery/TYPE.json. */
-async function discoveryPass(
-  outDirectory: string,
-  lastDigests: Map<string, string>,
-  signal: AbortSignal,
-): Promise<{ written: number; failed: number }> {
-  let written = 0;
-  let failed = 0;
-  const agents = await loadAgents(discoveryTypes);
-  for await (const outcome of discoverAll(agents, liveContext())) {
-    if (signal.aborted) break;
-    const ms = `${Math.round(outcome.elapsedMs)} ms`;
-    if (!outcome.ok) {
-      failed++;
-      process.stderr.write(`  ${outcome.type.padEnd(17)} FAILED  ${outcome.error} (${ms})\n`);
-      continue;
-    }
-    const { document } = outcome;
-    const digest = createHash("sha256").update(JSON.stringify(document.data)).digest("hex");
-    const path = resolve(outDirectory, "discovery", `${outcome.type}.json`);
-    const changed = lastDigests.get(outcome.type) !== digest;
-    if (changed) {
-      await writeFileAtomic(path, `${JSON.stringify(document, null, 2)}\n`);
-      lastDigests.set(outcome.type, digest);
-      written++;
-    }
-    const summary = outcome.summary;
-    const skipped = document.errors.length ? `, ${document.errors.length} skipped` : "";
-    const state = changed ? "written" : "unchanged";
-    process.stderr.write(
-      `  ${outcome.type.padEnd(17)} ${state.padEnd(9)} ${summary}${skipped} (${ms})\n`,
-    );
+/** Errors of listen() that the caller fixes by choosing another address or port. */
+const LISTEN_PROBLEMS: Record<string, string> = {
+  EADDRINUSE: "is already in use",
+  EACCES: "needs privileges this process lacks",
+  EADDRNOTAVAIL: "is not an address of this machine",
+};
+
+function whole(option: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value < min || value > max) {
+    throw new UsageError(`${option} must be a whole number from ${min} to ${max}, got "${text}"`);
   }
-  return { written, failed };
+  return value;
+}
+
+function apiAddress(text: string): { host: string; port: number } {
+  try {
+    const { address, port } = parseAddress(text, DEFAULT_API_PORT);
+    return { host: address, port };
+  } catch (error) {
+    throw new UsageError(`--api: ${(error as Error).message}`);
+  }
 }
 
 export function registerUp(program: Command): void {
   program
     .command("up")
     .description(
-      "run the main job: discover this host and write the documents under OUT/discovery/",
+      "run the main job: the CMA and its graph, a probe for this host (or a lab), the exporters on a schedule, the API and web view",
     )
-    .option("-o, --out <dir>", "output directory", "out")
     .option(
-      "-i, --interval <seconds>",
-      "rediscover every N seconds, rewriting only what changed, until interrupted (0: once)",
-      "0",
+      "-o, --out <dir>",
+      "where the exporters write (ITIL/GLPI, Ansible, Nagios, reports)",
+      "out",
     )
+    .option("--data-dir <dir>", "graph store, keys, logs (default: $ASSIM_DATA_DIR or ./.assim)")
+    .option("--port <port>", "the CMA's UDP port on 127.0.0.1", String(DEFAULT_PORT))
+    .option(
+      "--api <address>",
+      "where the API, the web view and /metrics listen (keep it on loopback: no authentication)",
+      `127.0.0.1:${DEFAULT_API_PORT}`,
+    )
+    .option("--export-every <duration>", "how often the exporters run (30s, 5m, 1h)", "1m")
+    .option("--once", "stop after the first export, once discovery has landed")
+    .option(
+      "--lab <hosts>",
+      "instead of this host: a lab of HOSTS hosts in network namespaces (root, lldpd)",
+    )
+    .option("--switches <n>", "the lab's switches (with --lab)", "2")
+    .option("--no-monitoring", "set up no monitors (auto-monitoring rules off)")
     .addHelpText(
       "after",
-      "\nEach discovery type becomes OUT/discovery/TYPE.json, written atomically.\n" +
-        "Later releases grow this command into the whole system (CMA, probe, exporters).",
+      "\nPrints where each part is, then runs until Ctrl-C (SIGINT) or SIGTERM, which stops\n" +
+        "everything cleanly; a second run resumes the same graph from the data directory. Uses\n" +
+        "Neo4j when NEO4J_URI is set, otherwise the embedded store. Logs go to stderr, one\n" +
+        "human line each on a terminal (JSON lines otherwise, or with ASSIM_LOG_FORMAT=json).\n\n" +
+        "  assim up\n  assim up --once --out /tmp/assim-out\n  sudo assim up --lab 6",
     )
     .action(async (options: UpOptions) => {
-      const interval = Number(options.interval);
-      if (!Number.isFinite(interval) || interval < 0) {
+      const everyMs = parseDuration(options.exportEvery);
+      if (everyMs === null || everyMs < MIN_EXPORT_EVERY_MS) {
         throw new UsageError(
-          `--interval must be a number of seconds >= 0, got "${options.interval}"`,
+          `--export-every must be a duration of at least 1s like 30s, 5m or 1h, not "${options.exportEvery}"`,
         );
       }
-      const outDirectory = resolve(options.out);
+      const cmaPort = whole("--port", options.port, 1, 65535);
+      const api = apiAddress(options.api);
+      const lab =
+        options.lab === undefined
+          ? null
+          : {
+              hosts: whole("--lab", options.lab, 1, 250),
+              switches: whole("--switches", options.switches, 1, 16),
+            };
+      if (process.stderr.isTTY && process.env.ASSIM_LOG_FORMAT === undefined) {
+        process.env.ASSIM_LOG_FORMAT = "pretty";
+      }
+      const log = createLogger({ service: "up" });
       const controller = new AbortController();
-      const stop = () => controller.abort();
+      const stop = (signal: NodeJS.Signals) => {
+        log.info({ signal }, "stopping");
+        controller.abort();
+      };
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
-      const digests = new Map<string, string>();
-      let failedTotal = 0;
+      const { runMainJob } = await import("../up/main-job.js");
       try {
-        do {
-          process.stderr.write(`assim up: discovering this host into ${outDirectory}/discovery\n`);
-          const { written, failed } = await discoveryPass(outDirectory, digests, controller.signal);
-          failedTotal = failed;
-          process.stderr.write(
-            `assim up: ${written} document(s) written, ${failed} type(s) failed\n`,
+        const summary = await runMainJob({
+          dataDir: resolveDataDir(options.dataDir),
+          outDir: resolve(options.out),
+          cmaPort,
+          apiHost: api.host,
+          apiPort: api.port,
+          exportEveryMs: everyMs,
+          once: options.once === true,
+          monitoring: options.monitoring,
+          lab,
+          say: (line) => process.stdout.write(`assim up: ${line}\n`),
+          log,
+          signal: controller.signal,
+        });
+        if (options.once && summary === null) process.exitCode = 1;
+      } catch (error) {
+        const problem = LISTEN_PROBLEMS[(error as NodeJS.ErrnoException).code ?? ""];
+        if (problem) {
+          throw new UsageError(
+            `cannot listen (${(error as Error).message}): the address ${problem}; choose another with --port or --api`,
           );
-          if (interval > 0 && !controller.signal.aborted) {
-            await sleep(interval * 1000, undefined, { signal: controller.signal }).catch(() => {});
-          }
-        } while (interval > 0 && !controller.signal.aborted);
+        }
+        throw error;
       } finally {
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);
       }
-      if (failedTotal > 0) process.exitCode = 1;
     });
 }

@@ -5,6 +5,8 @@
  * serves either adapter unchanged.
  */
 import express, { type Express, type Request, type RequestHandler } from "express";
+import type { Registry } from "prom-client";
+import { METRICS_PATH, metricsRequestHandler } from "../../lib/metrics/http.js";
 import type { GraphStore } from "../graph/store.js";
 import { QUERIES, queryNames } from "../queries/catalogue.js";
 import { QueryParameterError, UnknownQueryError } from "../queries/errors.js";
@@ -29,6 +31,8 @@ export interface ApiAppOptions {
   log?: LogSink;
   /** /health answers 503 when the store has not answered within this time. */
   healthTimeoutMs?: number;
+  /** Prometheus metrics served at /metrics (the CMA's and the exports'); none when absent. */
+  metrics?: Registry;
 }
 
 export const DEFAULT_HEALTH_TIMEOUT_MS = 5_000;
@@ -124,6 +128,9 @@ export function createApiApp(options: ApiAppOptions): Express {
     ["/api/queries", (_req, res) => void res.json(catalogue())],
     ...QUERY_ROUTES.map((r): [string, RequestHandler] => [expressPath(r.path), answer(store, r)]),
     ["/api/queries/:name", unknownQuery],
+    ...(options.metrics
+      ? [[METRICS_PATH, metricsRequestHandler(options.metrics)] as [string, RequestHandler]]
+      : []),
   ];
   for (const [path, handler] of routes) {
     app.get(path, handler);
