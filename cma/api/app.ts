@@ -5,11 +5,14 @@
  * serves either adapter unchanged.
  */
 import express, { type Express, type Request, type RequestHandler } from "express";
+import { driftPath } from "../../exporters/state.js";
 import type { GraphStore } from "../graph/store.js";
 import { QUERIES, queryNames } from "../queries/catalogue.js";
 import { QueryParameterError, UnknownQueryError } from "../queries/errors.js";
 import { prepareQuery } from "../queries/params.js";
+import { graphRoute } from "./dependency-graph.js";
 import { errorHandler, methodNotAllowed, notFound, StoreFailure } from "./errors.js";
+import { feedRoute } from "./feeds.js";
 import { buildOpenApiDocument } from "./openapi.js";
 import { type LogSink, requestId, requestLogger, setLoggedError } from "./request-log.js";
 import { expressPath, QUERY_ROUTES, type QueryRoute } from "./routes.js";
@@ -29,6 +32,10 @@ export interface ApiAppOptions {
   log?: LogSink;
   /** /health answers 503 when the store has not answered within this time. */
   healthTimeoutMs?: number;
+  /** The CMA's events log (JSON lines) that /api/events reads; none when absent or null. */
+  eventsLog?: string | null;
+  /** The exporters' output directory, whose drift.jsonl /api/drift reads; none when absent or null. */
+  exportDir?: string | null;
 }
 
 export const DEFAULT_HEALTH_TIMEOUT_MS = 5_000;
@@ -124,6 +131,9 @@ export function createApiApp(options: ApiAppOptions): Express {
     ["/api/queries", (_req, res) => void res.json(catalogue())],
     ...QUERY_ROUTES.map((r): [string, RequestHandler] => [expressPath(r.path), answer(store, r)]),
     ["/api/queries/:name", unknownQuery],
+    ["/api/graph", graphRoute(store)],
+    ["/api/events", feedRoute("events", options.eventsLog ?? null)],
+    ["/api/drift", feedRoute("drift", options.exportDir ? driftPath(options.exportDir) : null)],
   ];
   for (const [path, handler] of routes) {
     app.get(path, handler);
