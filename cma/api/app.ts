@@ -6,6 +6,7 @@
  */
 import express, { type Express, type Request, type RequestHandler } from "express";
 import { driftPath } from "../../exporters/state.js";
+import { webRouter } from "../../web/router.js";
 import type { GraphStore } from "../graph/store.js";
 import { QUERIES, queryNames } from "../queries/catalogue.js";
 import { QueryParameterError, UnknownQueryError } from "../queries/errors.js";
@@ -139,6 +140,7 @@ export function createApiApp(options: ApiAppOptions): Express {
     app.get(path, handler);
     app.all(path, methodNotAllowed);
   }
+  app.use(webRouter());
   app.use(notFound);
   app.use(errorHandler);
   return app;
