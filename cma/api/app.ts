@@ -6,12 +6,16 @@
  */
 import express, { type Express, type Request, type RequestHandler } from "express";
 import type { Registry } from "prom-client";
+import { driftPath } from "../../exporters/state.js";
 import { METRICS_PATH, metricsRequestHandler } from "../../lib/metrics/http.js";
+import { webRouter } from "../../web/router.js";
 import type { GraphStore } from "../graph/store.js";
 import { QUERIES, queryNames } from "../queries/catalogue.js";
 import { QueryParameterError, UnknownQueryError } from "../queries/errors.js";
 import { prepareQuery } from "../queries/params.js";
+import { graphRoute } from "./dependency-graph.js";
 import { errorHandler, methodNotAllowed, notFound, StoreFailure } from "./errors.js";
+import { feedRoute } from "./feeds.js";
 import { buildOpenApiDocument } from "./openapi.js";
 import { type LogSink, requestId, requestLogger, setLoggedError } from "./request-log.js";
 import { expressPath, QUERY_ROUTES, type QueryRoute } from "./routes.js";
@@ -33,6 +37,10 @@ export interface ApiAppOptions {
   healthTimeoutMs?: number;
   /** Prometheus metrics served at /metrics (the CMA's and the exports'); none when absent. */
   metrics?: Registry;
+  /** The CMA's events log (JSON lines) that /api/events reads; none when absent or null. */
+  eventsLog?: string | null;
+  /** The exporters' output directory, whose drift.jsonl /api/drift reads; none when absent or null. */
+  exportDir?: string | null;
 }
 
 export const DEFAULT_HEALTH_TIMEOUT_MS = 5_000;
@@ -131,11 +139,15 @@ export function createApiApp(options: ApiAppOptions): Express {
     ...(options.metrics
       ? [[METRICS_PATH, metricsRequestHandler(options.metrics)] as [string, RequestHandler]]
       : []),
+    ["/api/graph", graphRoute(store)],
+    ["/api/events", feedRoute("events", options.eventsLog ?? null)],
+    ["/api/drift", feedRoute("drift", options.exportDir ? driftPath(options.exportDir) : null)],
   ];
   for (const [path, handler] of routes) {
     app.get(path, handler);
     app.all(path, methodNotAllowed);
   }
+  app.use(webRouter());
   app.use(notFound);
   app.use(errorHandler);
   return app;

@@ -5,6 +5,9 @@
  */
 import { packageVersion } from "../../lib/package-root.js";
 import type { ParamDefinition, QueryDefinition } from "../queries/catalogue.js";
+import { GRAPH_MAX_HOSTS } from "./dependency-graph.js";
+import { ERROR_KINDS } from "./errors.js";
+import { FEED_DEFAULT_LIMIT, FEED_MAX_LIMIT, type FeedName } from "./feeds.js";
 import { QUERY_ROUTES, type QueryRoute, queryPath } from "./routes.js";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -129,7 +132,7 @@ const ERROR_SCHEMA: JsonObject = {
   properties: {
     error: {
       description: "what kind of failure",
-      enum: ["bad-parameter", "not-found", "method-not-allowed", "store-failure"],
+      enum: [...ERROR_KINDS],
     },
     message: { type: "string" },
     query: { type: "string", description: "the query at fault, when there is one" },
@@ -175,6 +178,102 @@ const HEALTH_SCHEMA: JsonObject = {
     message: { type: "string" },
   },
 };
+
+const GRAPH_SCHEMA: JsonObject = {
+  type: "object",
+  required: ["nodes", "edges", "truncated"],
+  additionalProperties: false,
+  properties: {
+    nodes: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["id", "name", "status"],
+        additionalProperties: false,
+        properties: {
+          id: { type: "string", description: "System key" },
+          name: { type: "string", description: "hostname" },
+          status: { type: "string", description: "up, down or unknown" },
+        },
+      },
+    },
+    edges: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["source", "target", "services"],
+        additionalProperties: false,
+        properties: {
+          source: { type: "string", description: "the client host's System key" },
+          target: { type: "string", description: "the serving host's System key" },
+          services: {
+            type: "array",
+            items: { type: "string" },
+            description: 'what the client uses there, "process proto/port"',
+          },
+        },
+      },
+    },
+    truncated: {
+      type: "boolean",
+      description: `true when only the first ${GRAPH_MAX_HOSTS} live hosts are in the answer`,
+    },
+  },
+};
+
+const FEED_SCHEMA = (feed: FeedName): JsonObject => ({
+  type: "object",
+  required: ["feed", "entries", "skipped"],
+  additionalProperties: false,
+  properties: {
+    feed: { const: feed },
+    entries: {
+      description: "the newest entries, oldest first",
+      type: "array",
+      items: { type: "object" },
+    },
+    skipped: { type: "integer", minimum: 0, description: "lines read that were not JSON objects" },
+    note: { type: "string", description: "why the feed is empty: not configured, or no file yet" },
+  },
+});
+
+const noParameters = (name: string) =>
+  errorResponse(`a query-string parameter was given; ${name} takes none`);
+
+function feedOperation(feed: FeedName, summary: string, description: string): JsonObject {
+  return {
+    get: {
+      operationId: feed === "events" ? "listEvents" : "listDrift",
+      summary,
+      description,
+      tags: ["feeds"],
+      parameters: [
+        {
+          name: "limit",
+          in: "query",
+          required: false,
+          description: "how many of the newest entries",
+          schema: {
+            type: "integer",
+            minimum: 1,
+            maximum: FEED_MAX_LIMIT,
+            default: FEED_DEFAULT_LIMIT,
+          },
+        },
+      ],
+      responses: {
+        "200": {
+          description: `the newest ${feed} entries`,
+          content: { "application/json": { schema: FEED_SCHEMA(feed) } },
+        },
+        "400": errorResponse(
+          "limit is malformed, out of range or repeated, or another parameter is given",
+        ),
+        "500": errorResponse("the file could not be read"),
+      },
+    },
+  };
+}
 
 /** The whole OpenAPI 3.1 document. */
 export function buildOpenApiDocument(): JsonObject {
@@ -226,6 +325,33 @@ export function buildOpenApiDocument(): JsonObject {
   for (const route of QUERY_ROUTES) {
     paths[route.path] = { get: operation(route) };
   }
+  paths["/api/graph"] = {
+    get: {
+      operationId: "getDependencyGraph",
+      summary: "The service dependency graph between hosts",
+      description:
+        "Live hosts with their status, and an edge from each host to every other host whose services it uses.",
+      tags: ["views"],
+      responses: {
+        "200": {
+          description: "nodes and edges",
+          content: { "application/json": { schema: GRAPH_SCHEMA } },
+        },
+        "400": noParameters("/api/graph"),
+        "500": errorResponse("the graph store failed"),
+      },
+    },
+  };
+  paths["/api/events"] = feedOperation(
+    "events",
+    "The newest CMA events (events.jsonl)",
+    "The tail of the CMA's events log: host and switch up/down/late, registrations. Empty, with a note, when the server was started without an events log or the file does not exist yet.",
+  );
+  paths["/api/drift"] = feedOperation(
+    "drift",
+    "The newest drift entries of the exporters (drift.jsonl)",
+    "The tail of OUT/drift.jsonl: one entry per added, removed or changed record field since the previous export. Empty, with a note, when no export directory is configured or nothing was exported yet.",
+  );
   return {
     openapi: "3.1.0",
     info: {
@@ -237,6 +363,8 @@ export function buildOpenApiDocument(): JsonObject {
     tags: [
       { name: "queries", description: "every catalogue query under /api/queries/<name>" },
       { name: "resources", description: "the same queries addressed as resources" },
+      { name: "views", description: "the graph shaped for the web view" },
+      { name: "feeds", description: "the newest lines of the events log and the drift feed" },
       { name: "service", description: "health and this document" },
     ],
     paths,
