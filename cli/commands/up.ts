@@ -119,7 +119,7 @@ export function registerUp(program: Command): void {
           monitoring: options.monitoring,
           lab,
           say: (line) => process.stdout.write(`assim up: ${line}\n`),
-          log,
+          logger: (service) => createLogger({ service }),
           signal: controller.signal,
         });
         if (options.once && summary === null) process.exitCode = 1;

@@ -42,7 +42,8 @@ export interface MainJobOptions {
   lab: { hosts: number; switches: number } | null;
   /** Progress and "where is what" lines for the terminal. */
   say: (line: string) => void;
-  log: Logger;
+  /** A logger for each part ("cma", "export"). */
+  logger: (service: string) => Logger;
   signal: AbortSignal;
 }
 
@@ -110,7 +111,7 @@ async function startLocalMode(options: MainJobOptions): Promise<Running> {
       multicast: null,
       monitoring: options.monitoring ? { flags: [] } : null,
     },
-    options.log.child({ service: "cma" }),
+    options.logger("cma"),
   );
   const known = (cma.daemon.status().probes as unknown[]).length;
   say(
@@ -130,8 +131,9 @@ async function startLocalMode(options: MainJobOptions): Promise<Running> {
     throw error;
   }
   say(`probe for this host: pid ${probe.child.pid}, log ${probe.log}`);
+  let stopping = false;
   void probe.exited.then((code) => {
-    if (!options.signal.aborted) say(`the probe exited (${code}); see ${probe.log}`);
+    if (!stopping) say(`the probe exited (${code}); see ${probe.log}`);
   });
   return {
     store: cma.store,
@@ -149,6 +151,7 @@ async function startLocalMode(options: MainJobOptions): Promise<Running> {
       };
     },
     async stop() {
+      stopping = true;
       await probe.stop();
       await cma.close();
     },
@@ -224,7 +227,7 @@ function exportJob(options: MainJobOptions, running: Running): ScheduledExport {
     store: running.store,
     outDir: options.outDir,
     formats,
-    log: options.log.child({ service: "export" }),
+    log: options.logger("export"),
     onExport: (summary, error) => recordExport(measured, summary ?? error),
   };
 }

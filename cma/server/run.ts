@@ -148,10 +148,13 @@ export async function startCma(
     await daemon.restate([...new Set(broken.flatMap((ring) => view[ring] ?? []))]);
   }
   const statusFile = options.statusFile ?? join(options.dataDir, "cma-status.json");
-  const writeStatus = () =>
-    writeFileAtomic(statusFile, `${JSON.stringify(daemon.status(), null, 2)}\n`).catch(
-      (error: unknown) => log.warn({ err: String(error) }, "could not write the status file"),
-    );
+  const writeStatus = async () => {
+    try {
+      await writeFileAtomic(statusFile, `${JSON.stringify(daemon.status(), null, 2)}\n`);
+    } catch (error) {
+      log.warn({ err: String(error) }, "could not write the status file");
+    }
+  };
   let trustSeen = trust.generation;
   const timer = setInterval(() => {
     trust.refresh();
@@ -200,8 +203,9 @@ export async function startCma(
         clearInterval(timer);
         await metricsServer?.close();
         await exports?.stop();
-        await daemon.close();
+        // The last status while the socket is open (status() reads its address).
         await writeStatus();
+        await daemon.close();
         await events.close();
         await store.close();
       })();
