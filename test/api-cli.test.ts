@@ -4,7 +4,7 @@
  * stopping cleanly on SIGTERM and SIGINT.
  */
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -111,6 +111,30 @@ describe("assim api", () => {
     expect(result.stdout).toMatch(/--port <port>/);
     expect(result.stdout).toMatch(/--host <address>/);
     expect(result.stdout).toMatch(/--data-dir <dir>/);
+    expect(result.stdout).toMatch(/--events-log <file>/);
+    expect(result.stdout).toMatch(/--export-dir <dir>/);
+  });
+
+  it("serves the web view, events from DATA_DIR/events.jsonl and drift from --export-dir", async () => {
+    const event = { id: "e1", time: "2026-03-01T10:00:00.000Z", type: "host_up", reason: "r" };
+    writeFileSync(join(dataDir, "events.jsonl"), `${JSON.stringify(event)}\n`);
+    const out = join(scratch, "out");
+    mkdirSync(out, { recursive: true });
+    const drift = { at: "2026-03-01T10:00:00.000Z", since: null, change: "added", id: "x" };
+    writeFileSync(join(out, "drift.jsonl"), `${JSON.stringify(drift)}\n`);
+    const served = await serve(["--port", "0", "--export-dir", out]);
+    const page = await fetch(`${served.url}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<script src="/web/app.js"');
+    const events = (await (await fetch(`${served.url}/api/events`)).json()) as {
+      entries: unknown[];
+    };
+    expect(events.entries).toEqual([event]);
+    const feed = (await (await fetch(`${served.url}/api/drift`)).json()) as { entries: unknown[] };
+    expect(feed.entries).toEqual([drift]);
+    expect(await stopped(served, "SIGTERM")).toEqual({ code: 0, signal: null });
+    const listening = jsonLines(served.stderr()).find((l) => l.event === "listening");
+    expect(listening).toMatchObject({ events_log: join(dataDir, "events.jsonl"), export_dir: out });
   });
 
   it("serves the ingested graph on 127.0.0.1, logs a JSON line per request, stops on SIGTERM", async () => {

@@ -134,7 +134,8 @@ describe.skipIf(!haveChromium)("web view in headless chromium", () => {
     server = await startApiServer({ store, port: 0, eventsLog, exportDir });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--no-sandbox"],
+      // Root in CI needs --no-sandbox; containers often have a small /dev/shm.
+      args: ["--no-sandbox", "--disable-dev-shm-usage"],
       timeout: WAIT_MS,
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });

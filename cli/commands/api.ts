@@ -1,3 +1,5 @@
+import { statSync } from "node:fs";
+import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { DEFAULT_API_HOST, DEFAULT_API_PORT } from "../../cma/api/defaults.js";
 import { describeStore, openConfiguredStore } from "../../cma/graph/open.js";
@@ -9,6 +11,16 @@ interface ApiOptions {
   port: string;
   host: string;
   dataDir?: string;
+  eventsLog?: string;
+  exportDir?: string;
+}
+
+/** The default export directory: ./out when it is a directory, else none. */
+export const DEFAULT_EXPORT_DIR = "out";
+
+function defaultExportDir(): string | null {
+  const dir = resolve(DEFAULT_EXPORT_DIR);
+  return statSync(dir, { throwIfNoEntry: false })?.isDirectory() ? dir : null;
 }
 
 /** Errors of listen() that the caller fixes by choosing another address or port. */
@@ -49,11 +61,20 @@ export function registerApi(program: Command): void {
       "--data-dir <dir>",
       "data directory of the embedded store (default: $ASSIM_DATA_DIR or ./.assim)",
     )
+    .option(
+      "--events-log <file>",
+      "the CMA's events log that /api/events and the web view read (default: DATA_DIR/events.jsonl)",
+    )
+    .option(
+      "--export-dir <dir>",
+      "the exporters' output directory, whose drift.jsonl /api/drift and the web view read (default: ./out when it exists)",
+    )
     .addHelpText(
       "after",
       "\nServes until SIGINT or SIGTERM. Prints the URL on stdout once listening, and one JSON line\n" +
         "per request on stderr. Uses Neo4j when NEO4J_URI is set, otherwise the embedded store in\n" +
-        "the data directory (which `assim ingest` may keep filling meanwhile).\n\n" +
+        "the data directory (which `assim ingest` may keep filling meanwhile). The web view is at /:\n" +
+        "hosts, dependency graph, switch topology, unmonitored services, drift and events, live.\n\n" +
         "  assim api --port 8984\n  curl http://127.0.0.1:8984/api/systems\n" +
         "  curl http://127.0.0.1:8984/api/openapi.json",
     )
@@ -62,13 +83,24 @@ export function registerApi(program: Command): void {
       const host = options.host.trim();
       if (host === "") throw new UsageError("--host must name an address");
       const storeOptions = { dataDir: resolveDataDir(options.dataDir) };
+      const eventsLog = options.eventsLog?.trim()
+        ? resolve(options.eventsLog)
+        : join(storeOptions.dataDir, "events.jsonl");
+      const exportDir = options.exportDir?.trim() ? resolve(options.exportDir) : defaultExportDir();
       // Loaded here, not at start: express costs every other command its load time.
       const { startApiServer } = await import("../../cma/api/server.js");
       const { jsonLineSink } = await import("../../cma/api/request-log.js");
       const store = await openStore(() => openConfiguredStore(storeOptions));
       let server: Awaited<ReturnType<typeof startApiServer>>;
       try {
-        server = await startApiServer({ store, host, port, log: jsonLineSink(process.stderr) });
+        server = await startApiServer({
+          store,
+          host,
+          port,
+          eventsLog,
+          exportDir,
+          log: jsonLineSink(process.stderr),
+        });
       } catch (error) {
         await store.close();
         const problem = LISTEN_PROBLEMS[(error as NodeJS.ErrnoException).code ?? ""];
@@ -81,7 +113,13 @@ export function registerApi(program: Command): void {
         );
       }
       const where = describeStore(storeOptions);
-      event({ event: "listening", url: server.url, store: where });
+      event({
+        event: "listening",
+        url: server.url,
+        store: where,
+        events_log: eventsLog,
+        export_dir: exportDir,
+      });
       process.stdout.write(`assim api: serving ${where} on ${server.url}\n`);
 
       const signal = await new Promise<NodeJS.Signals>((resolve) => {
