@@ -194,7 +194,7 @@ describe("assim up options", () => {
     [["--export-every", "soon"], /--export-every must be a duration/],
     [["--port", "70000"], /--port must be a whole number from 1 to 65535/],
     [["--api", "localhost:80"], /--api: "localhost:80" is not an IP address/],
-    [["--lab", "0"], /--lab must be a whole number from 1 to 250/],
+    [["--lab", "0"], /--lab must be a whole number from 1 to 64/],
   ])("assim up %j exits 2 naming the option", (args, message) => {
     const result = runAssim(["up", ...args, "--data-dir", "/nonexistent/assim-test"]);
     expect(result.status).toBe(2);

@@ -7,6 +7,7 @@ import { parseDuration } from "../../lib/duration.js";
 import { createLogger } from "../../lib/log.js";
 import { parseAddress } from "../../protocol/address.js";
 import { DEFAULT_PORT } from "../../protocol/messages.js";
+import { DEFAULT_NAME, MAX_HOSTS, MAX_SWITCHES } from "../../lab/topology.js";
 import { UsageError } from "../errors.js";
 
 interface UpOptions {
@@ -18,6 +19,7 @@ interface UpOptions {
   once?: boolean;
   lab?: string;
   switches: string;
+  name: string;
   monitoring: boolean;
 }
 
@@ -70,6 +72,11 @@ export function registerUp(program: Command): void {
       "instead of this host: a lab of HOSTS hosts in network namespaces (root, lldpd)",
     )
     .option("--switches <n>", "the lab's switches (with --lab)", "2")
+    .option(
+      "--name <name>",
+      "the lab's name (with --lab; an existing lab of that name is replaced)",
+      DEFAULT_NAME,
+    )
     .option("--no-monitoring", "set up no monitors (auto-monitoring rules off)")
     .addHelpText(
       "after",
@@ -92,8 +99,9 @@ export function registerUp(program: Command): void {
         options.lab === undefined
           ? null
           : {
-              hosts: whole("--lab", options.lab, 1, 250),
-              switches: whole("--switches", options.switches, 1, 16),
+              hosts: whole("--lab", options.lab, 1, MAX_HOSTS),
+              switches: whole("--switches", options.switches, 1, MAX_SWITCHES),
+              name: options.name,
             };
       if (process.stderr.isTTY && process.env.ASSIM_LOG_FORMAT === undefined) {
         process.env.ASSIM_LOG_FORMAT = "pretty";

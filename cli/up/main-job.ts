@@ -20,6 +20,7 @@ import { exportEvery, exportOnce, type ScheduledExport } from "../../exporters/s
 import { cmaDir, cmaStatusFile } from "../../lab/daemons.js";
 import { Lab } from "../../lab/lab.js";
 import { readJson } from "../../lab/status.js";
+import { DEFAULT_NAME } from "../../lab/topology.js";
 import { keyDirOf } from "../../lib/data-dir.js";
 import type { Logger } from "../../lib/log.js";
 import { ExportMetrics, recordExport } from "../../lib/metrics/export-metrics.js";
@@ -39,7 +40,7 @@ export interface MainJobOptions {
   once: boolean;
   monitoring: boolean;
   /** Hosts of a lab in network namespaces instead of a probe for this host; null: this host. */
-  lab: { hosts: number; switches: number } | null;
+  lab: { hosts: number; switches: number; name: string } | null;
   /** Progress and "where is what" lines for the terminal. */
   say: (line: string) => void;
   /** A logger for each part ("cma", "export"). */
@@ -163,6 +164,7 @@ async function startLabMode(options: MainJobOptions): Promise<Running> {
   const { say } = options;
   say(`building a lab of ${lab.hosts} host(s) on ${lab.switches} switch(es)`);
   const built = await Lab.up({
+    name: lab.name,
     hosts: lab.hosts,
     switches: lab.switches,
     replace: true,
@@ -176,7 +178,7 @@ async function startLabMode(options: MainJobOptions): Promise<Running> {
     await built.down();
     throw error;
   }
-  say(`graph: ${describeStore({ dataDir: dir })}; "assim lab kill h2" shows a failure`);
+  say(`graph: ${describeStore({ dataDir: dir })}; "assim lab kill h2${lab.name === DEFAULT_NAME ? "" : ` --name ${lab.name}`}" shows a failure`);
   return {
     store,
     // The lab's CMA is another process: this registry holds the exports' metrics only.
