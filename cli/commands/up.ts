@@ -2,12 +2,12 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { DEFAULT_API_PORT } from "../../cma/api/defaults.js";
 import { MIN_EXPORT_EVERY_MS } from "../../exporters/schedule.js";
+import { DEFAULT_NAME, MAX_HOSTS, MAX_SWITCHES } from "../../lab/topology.js";
 import { resolveDataDir } from "../../lib/data-dir.js";
 import { parseDuration } from "../../lib/duration.js";
 import { createLogger } from "../../lib/log.js";
 import { parseAddress } from "../../protocol/address.js";
 import { DEFAULT_PORT } from "../../protocol/messages.js";
-import { DEFAULT_NAME, MAX_HOSTS, MAX_SWITCHES } from "../../lab/topology.js";
 import { UsageError } from "../errors.js";
 
 interface UpOptions {

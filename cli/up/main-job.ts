@@ -178,7 +178,9 @@ async function startLabMode(options: MainJobOptions): Promise<Running> {
     await built.down();
     throw error;
   }
-  say(`graph: ${describeStore({ dataDir: dir })}; "assim lab kill h2${lab.name === DEFAULT_NAME ? "" : ` --name ${lab.name}`}" shows a failure`);
+  say(
+    `graph: ${describeStore({ dataDir: dir })}; "assim lab kill h2${lab.name === DEFAULT_NAME ? "" : ` --name ${lab.name}`}" shows a failure`,
+  );
   return {
     store,
     // The lab's CMA is another process: this registry holds the exports' metrics only.
