@@ -153,18 +153,27 @@ describe.skipIf(skipReason !== "")("assim up, the main job", () => {
       500,
     );
     expect(systems.length).toBeGreaterThanOrEqual(1);
+    // The web view is served beside the API, with the drift feed of the exports in OUT.
+    expect(get("/")).toContain("<title>assim");
+    const drift = JSON.parse(get("/api/drift?limit=5")) as { entries: unknown[] };
+    expect(drift.entries.length).toBeGreaterThan(0);
     const metrics = await waitFor(
-      "a scheduled export counted in /metrics",
+      "the probe up and a scheduled export counted in /metrics",
       () => {
         const exposition = parseExposition(get("/metrics"));
-        return (exposition.value("assim_exports_total", { outcome: "ok" }) ?? 0) >= 1
+        const exported = exposition.value("assim_exports_total", { outcome: "ok" }) ?? 0;
+        return exported >= 1 && exposition.value("assim_probes", { state: "up" }) === 1
           ? exposition
           : undefined;
       },
       60_000,
       500,
     );
-    expect(metrics.value("assim_probes", { state: "up" })).toBe(1);
+    const registered = metrics
+      .series("assim_registrations_total")
+      .filter((sample) => sample.labels.outcome !== "refused")
+      .reduce((sum, sample) => sum + sample.value, 0);
+    expect(registered).toBeGreaterThanOrEqual(1);
     expect(metrics.value("assim_export_records")).toBeGreaterThan(0);
     child.kill("SIGINT");
     const code = await Promise.race([
