@@ -188,6 +188,10 @@ describe.skipIf(skipReason !== "")("assim up --lab 6", () => {
     const h3 = page.locator("#hosts tbody tr", { hasText: "h3" });
     await h3.and(page.locator("[data-status='down']")).waitFor({ timeout: 60_000 });
     await page.waitForSelector('#events li:has-text("h3")');
+    // The next export records the change in the drift feed, by the host's name.
+    await page.waitForSelector('#drift li:has-text("changed host h3 status: up → down")', {
+      timeout: 60_000,
+    });
 
     mkdirSync(join(packageRoot(), "test-output"), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });

@@ -210,7 +210,8 @@ describe.skipIf(!haveChromium)("web view in headless chromium", () => {
     expect(driftShown).toHaveLength(Math.min(50, drift.length));
     const newest = drift.at(-1) as { at: string; change: string; id: string };
     expect(driftShown[0]).toContain(`${newest.at} ${newest.change}`);
-    expect(driftShown[0]).toContain(newest.id);
+    // Named when the graph knows the record, with its id as the title.
+    expect(await page.getAttribute("#drift li:first-child", "title")).toBe(newest.id);
     expect(driftShown.some((t) => t.includes("2026-03-01T10:30:00.000Z added"))).toBe(true);
 
     expect(await texts("#events li")).toEqual([

@@ -206,8 +206,10 @@ function renderUnmonitored(rows) {
 
 const value = (v) => (typeof v === "string" ? v : JSON.stringify(v));
 
-function driftText(entry) {
-  const head = `${text(entry.at)} ${text(entry.change)} ${text(entry.kind)} ${text(entry.id)}`;
+/** A drift entry in words; a host or switch is named when the graph knows it (its id is the title). */
+function driftText(entry, names) {
+  const who = names.get(entry.id) ?? entry.id;
+  const head = `${text(entry.at)} ${text(entry.change)} ${text(entry.kind)} ${text(who)}`;
   if (entry.change === "changed") {
     return `${head} ${text(entry.field)}: ${value(entry.old)} → ${value(entry.new)}`;
   }
@@ -220,10 +222,17 @@ function eventText(event) {
   return `${text(event.time)} ${text(event.type)} ${text(who)}: ${text(event.reason)}`;
 }
 
-function renderFeed(id, answer, describe, className) {
+function renderFeed(id, answer, describe, className, title = () => undefined) {
   const newestFirst = [...answer.entries].reverse();
   $(id).replaceChildren(
-    ...newestFirst.map((entry) => el("li", { text: describe(entry), className: className(entry) })),
+    ...newestFirst.map((entry) => {
+      const tip = title(entry);
+      return el("li", {
+        text: describe(entry),
+        className: className(entry),
+        ...(tip === undefined ? {} : { attrs: { title: text(tip) } }),
+      });
+    }),
   );
   const note = answer.entries.length === 0 ? (answer.note ?? "nothing yet") : "";
   showNote(`${id}-note`, note);
@@ -284,7 +293,19 @@ async function refresh() {
     ["graph", () => renderGraph(data.graph)],
     ["switchPorts", () => renderSwitches(data.switchPorts.rows, data.systems?.rows ?? [])],
     ["unmonitored", () => renderUnmonitored(data.unmonitored.rows)],
-    ["drift", () => renderFeed("drift", data.drift, driftText, (e) => `change-${text(e.change)}`)],
+    [
+      "drift",
+      () => {
+        const names = new Map((data.systems?.rows ?? []).map((s) => [s.key, s.name]));
+        renderFeed(
+          "drift",
+          data.drift,
+          (e) => driftText(e, names),
+          (e) => `change-${text(e.change)}`,
+          (e) => e.id,
+        );
+      },
+    ],
     [
       "events",
       () => renderFeed("events", data.events, eventText, (e) => `severity-${text(e.severity)}`),
