@@ -6,7 +6,7 @@
  * outputs pass ansible-inventory and nagios4 -v; Ctrl-C removes the lab.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, chromium } from "playwright-core";
@@ -18,6 +18,7 @@ import { canCreateNamespaces, listNamespaces } from "../lab/netns.js";
 import { packageRoot } from "../lib/package-root.js";
 import { assimBin, runAssim } from "./support/cli.js";
 import { freeTcpPort, waitFor } from "./support/daemons.js";
+import { checkGlpi, checkIre } from "./support/itil.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const namespaces = canCreateNamespaces();
@@ -105,7 +106,7 @@ describe.skipIf(skipReason !== "")("assim up --lab 6", () => {
     expect(stdout).toContain(`"assim lab kill h2 --name ${LAB}" shows a failure`);
   });
 
-  it("exports every lab host, with outputs that pass ansible-inventory and nagios4 -v", async () => {
+  it("exports every lab host, with outputs that pass ansible-inventory, nagios4 -v, our IRE schema and GLPI's schema", async () => {
     await waitFor(
       "an export holding every lab host and h1's use of h2's database",
       () => {
@@ -140,6 +141,12 @@ describe.skipIf(skipReason !== "")("assim up --lab 6", () => {
     const nagios = verifyWithNagios(join(outDir, "nagios"));
     expect(nagios.output).toMatch(/Total Errors:\s+0/);
     expect(nagios.status).toBe(0);
+    // The CMDB records: our IRE schema, and GLPI's own schema for each host's and switch's document.
+    checkIre(JSON.parse(readFileSync(join(outDir, "itil", "servicenow.json"), "utf8")));
+    const glpi = readdirSync(join(outDir, "glpi")).filter((f) => f.endsWith(".json"));
+    expect(glpi.length).toBeGreaterThanOrEqual(HOSTS.length);
+    for (const file of glpi)
+      checkGlpi(JSON.parse(readFileSync(join(outDir, "glpi", file), "utf8")));
   }, 240_000);
 
   it("shows a populated web page, and a killed probe as down without a reload", async () => {
