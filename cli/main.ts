@@ -18,6 +18,18 @@ import { registerSwitch } from "./commands/switch.js";
 import { registerUp } from "./commands/up.js";
 import { UsageError } from "./errors.js";
 
+/** Commander's errors for a command line it cannot parse (unknown option, missing argument, ...). */
+const PARSE_ERRORS = new Set([
+  "commander.unknownOption",
+  "commander.unknownCommand",
+  "commander.missingArgument",
+  "commander.missingMandatoryOptionValue",
+  "commander.optionMissingArgument",
+  "commander.excessArguments",
+  "commander.invalidArgument",
+  "commander.conflictingOption",
+]);
+
 export function buildProgram(): Command {
   const program = new Command("assim")
     .description(
@@ -52,8 +64,8 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Commander has already printed help, version or the parse error.
-      return error.exitCode;
+      // Commander has already printed help, version or the parse error; a parse error is a usage mistake.
+      return PARSE_ERRORS.has(error.code) ? 2 : error.exitCode;
     }
     if (error instanceof UsageError) {
       process.stderr.write(`assim: ${error.message}\n`);

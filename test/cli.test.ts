@@ -25,11 +25,22 @@ describe("assim CLI", () => {
     expect(result.stdout).toMatch(/^Usage: assim/);
   });
 
-  it("rejects an unknown command on stderr with a non-zero exit", () => {
+  it("rejects an unknown command on stderr as a usage mistake (exit 2)", () => {
     const result = runAssim(["frobnicate"]);
-    expect(result.status).not.toBe(0);
+    expect(result.status).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain("unknown command 'frobnicate'");
+  });
+
+  it.each([
+    [["up", "--bogus"], "unknown option '--bogus'"],
+    [["probe"], "required option '--cma <address>'"],
+    [["switch", "decode"], "missing required argument 'file'"],
+    [["export", "--once", "--format"], "argument missing"],
+  ])("exits 2 on a command line it cannot parse: %j", (args, message) => {
+    const result = runAssim(args);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(message);
   });
 
   it("rejects an unknown discovery type, listing the valid ones, and prints no document", () => {
