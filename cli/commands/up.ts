@@ -2,12 +2,13 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { DEFAULT_API_PORT } from "../../cma/api/defaults.js";
 import { MIN_EXPORT_EVERY_MS } from "../../exporters/schedule.js";
+import { DEFAULT_NAME, MAX_HOSTS, MAX_SWITCHES } from "../../lab/topology.js";
 import { resolveDataDir } from "../../lib/data-dir.js";
 import { parseDuration } from "../../lib/duration.js";
 import { createLogger } from "../../lib/log.js";
 import { parseAddress } from "../../protocol/address.js";
 import { DEFAULT_PORT } from "../../protocol/messages.js";
-import { DEFAULT_NAME, MAX_HOSTS, MAX_SWITCHES } from "../../lab/topology.js";
+import { withConfigFile } from "../config-option.js";
 import { UsageError } from "../errors.js";
 
 interface UpOptions {
@@ -48,8 +49,7 @@ function apiAddress(text: string): { host: string; port: number } {
 }
 
 export function registerUp(program: Command): void {
-  program
-    .command("up")
+  withConfigFile(program.command("up"), "up")
     .description(
       "run the main job: the CMA and its graph, a probe for this host (or a lab), the exporters on a schedule, the API and web view",
     )
