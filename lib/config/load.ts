@@ -1,5 +1,6 @@
 /** A configuration file for a command: loaded whole, or refused with every error. */
 import { checkConfigFile } from "./check.js";
+import { resolveConfigPaths } from "./paths.js";
 import { type AssimConfig, type ConfigError, formatConfigError } from "./types.js";
 
 export class ConfigFileError extends Error {
@@ -9,9 +10,9 @@ export class ConfigFileError extends Error {
   }
 }
 
-/** The configuration in `file`; throws ConfigFileError listing every problem. */
+/** The configuration in `file`, its paths made absolute; throws ConfigFileError listing every problem. */
 export function loadConfig(file: string): AssimConfig {
   const { config, errors } = checkConfigFile(file);
   if (config === null) throw new ConfigFileError(errors);
-  return config;
+  return resolveConfigPaths(config, file);
 }
