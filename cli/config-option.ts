@@ -10,7 +10,7 @@ export function withConfigFile(command: Command, section: ConfigSection): Comman
     .addOption(
       new Option(
         "--config <file>",
-        "YAML configuration file, its values the defaults of these options (assim config example)",
+        "YAML file whose values are these options' defaults (see assim config example)",
       ).env(CONFIG_ENV),
     )
     .hook("preAction", async (thisCommand) => {

@@ -39,6 +39,12 @@ describe("assim config", () => {
     ]);
   });
 
+  it("reads standard input for -", () => {
+    const result = runAssim(["config", "check", "-"], { input: "up:\n  port: 1984\n  apy: x\n" });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe('-:3:3: up.apy: unknown key "apy"; did you mean "api"?\n');
+  });
+
   it("exits 1 for a file that does not exist", () => {
     const result = runAssim(["config", "check", join(dir, "none.yaml")]);
     expect(result.status).toBe(1);

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { writeStdout } from "../output.js";
 
@@ -16,7 +17,7 @@ export function registerConfig(program: Command): void {
   config
     .command("check")
     .description("check configuration files against the schema and the commands' rules")
-    .argument("<file...>", "YAML configuration files")
+    .argument("<file...>", "YAML configuration files (-: standard input)")
     .addHelpText(
       "after",
       "\nPrints FILE: valid and exits 0, or one line per problem on stderr,\n" +
@@ -25,11 +26,12 @@ export function registerConfig(program: Command): void {
         "  /etc/assim/assim.yaml:12:5: cma.heartbeat.warn: interval 5s is not shorter than warn 3s (expected interval < warn < dead)",
     )
     .action(async (files: string[]) => {
-      const { checkConfigFile } = await import("../../lib/config/check.js");
+      const { checkConfigFile, checkConfigText } = await import("../../lib/config/check.js");
       const { formatConfigError } = await import("../../lib/config/types.js");
       let failed = false;
       for (const file of files) {
-        const { errors } = checkConfigFile(file);
+        const { errors } =
+          file === "-" ? checkConfigText(readFileSync(0, "utf8"), "-") : checkConfigFile(file);
         if (errors.length === 0) {
           await writeStdout(`${file}: valid\n`);
           continue;

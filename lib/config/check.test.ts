@@ -103,6 +103,11 @@ describe("checkConfigText", () => {
       'assim.yaml:3:3: cma.trust: duplicate key "trust" (expected each key once in a mapping)',
     ],
     [
+      "an empty section, at its key",
+      "cma:\nprobe: {}\n",
+      "assim.yaml:1:1: cma: is empty (expected a mapping of CMA settings)",
+    ],
+    [
       "a file that is not a mapping",
       "- cma\n",
       "assim.yaml:1:1: is a list (expected a mapping of sections: data_dir, cma, probe, exporters, api, up, neo4j)",

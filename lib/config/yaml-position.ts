@@ -40,11 +40,19 @@ function at(counter: LineCounter, offset: number): Position {
   return { line, column: col };
 }
 
-/** Where the value at path starts, or its nearest ancestor that exists. */
+/**
+ * Where the value at path starts, or its nearest ancestor that exists. An
+ * empty value (`cma:` and nothing) is pointed at by its key.
+ */
 export function valuePosition(doc: Document, counter: LineCounter, path: KeyPath): Position {
   for (let length = path.length; length >= 0; length--) {
     const node = length === 0 ? doc.contents : doc.getIn(path.slice(0, length), true);
-    if (isNode(node) && node.range) return at(counter, node.range[0]);
+    if (!isNode(node) || !node.range) continue;
+    const key = path[length - 1];
+    if (node.range[0] === node.range[1] && typeof key === "string") {
+      return keyPosition(doc, counter, path.slice(0, length - 1), key);
+    }
+    return at(counter, node.range[0]);
   }
   return { line: 1, column: 1 };
 }
