@@ -65,7 +65,7 @@ describe("checkConfigText", () => {
     [
       "an unknown discovery type",
       "cma:\n  discovery:\n    types: [os, cpuu]\n",
-      'assim.yaml:3:17: cma.discovery.types[1]: unknown discovery type "cpuu" (did you mean "cpu"? expected one of: os, cpu, netconfig, arpcache, tcpdiscovery, packages, monitoringagents, switch)',
+      'assim.yaml:3:17: cma.discovery.types[1]: unknown discovery type "cpuu"; did you mean "cpu"? (expected one of: os, cpu, netconfig, arpcache, tcpdiscovery, packages, monitoringagents, switch)',
     ],
     [
       "an unknown export format",

@@ -62,10 +62,10 @@ function checkNames(
   names?.forEach((name, index) => {
     if (known.includes(name)) return;
     const suggestion = closest(name, known);
-    const hint = suggestion ? `did you mean "${suggestion}"? ` : "";
+    const hint = suggestion ? `; did you mean "${suggestion}"?` : "";
     report(
       [...path, index],
-      `unknown ${what} "${name}" (${hint}expected one of: ${known.join(", ")})`,
+      `unknown ${what} "${name}"${hint} (expected one of: ${known.join(", ")})`,
     );
   });
 }
