@@ -3,6 +3,7 @@ import { packageVersion } from "../lib/package-root.js";
 import { registerAnsibleInventory } from "./commands/ansible-inventory.js";
 import { registerApi } from "./commands/api.js";
 import { registerCma } from "./commands/cma.js";
+import { registerConfig } from "./commands/config.js";
 import { registerDiscover } from "./commands/discover.js";
 import { registerExport } from "./commands/export.js";
 import { registerIngest } from "./commands/ingest.js";
@@ -54,6 +55,7 @@ export function buildProgram(): Command {
   registerCma(program);
   registerProbe(program);
   registerLab(program);
+  registerConfig(program);
   return program;
 }
 

@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { DEFAULT_API_HOST, DEFAULT_API_PORT } from "../../cma/api/defaults.js";
 import { describeStore, openConfiguredStore } from "../../cma/graph/open.js";
 import { resolveDataDir } from "../../lib/data-dir.js";
+import { withConfigFile } from "../config-option.js";
 import { UsageError } from "../errors.js";
 import { openStore } from "./ingest.js";
 
@@ -44,8 +45,7 @@ function parsePort(text: string): number {
 const isLoopback = (host: string) => /^127\./.test(host) || host === "::1" || host === "localhost";
 
 export function registerApi(program: Command): void {
-  program
-    .command("api")
+  withConfigFile(program.command("api"), "api")
     .description("serve the graph's queries over HTTP: REST under /api, /health, OpenAPI document")
     .option(
       "-p, --port <port>",

@@ -8,6 +8,7 @@ import { resolveDataDir } from "../../lib/data-dir.js";
 import { parseDuration } from "../../lib/duration.js";
 import { parseAddress } from "../../protocol/address.js";
 import { DEFAULT_MULTICAST_GROUP, DEFAULT_PORT } from "../../protocol/messages.js";
+import { withConfigFile } from "../config-option.js";
 import { UsageError } from "../errors.js";
 
 interface CmaCommandOptions {
@@ -45,8 +46,7 @@ function positive(option: string, text: string, max: number): number {
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerCma(program: Command): void {
-  program
-    .command("cma")
+  withConfigFile(program.command("cma"), "cma")
     .description(
       "run the CMA: register probes, keep the heartbeat rings, store discovery, raise events",
     )

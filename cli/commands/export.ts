@@ -20,6 +20,7 @@ import {
 import { resolveDataDir } from "../../lib/data-dir.js";
 import { parseDuration } from "../../lib/duration.js";
 import { createLogger } from "../../lib/log.js";
+import { withConfigFile } from "../config-option.js";
 import { UsageError } from "../errors.js";
 import { writeStdout } from "../output.js";
 import { openStore } from "./ingest.js";
@@ -40,8 +41,7 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerExport(program: Command): void {
   const registry = defaultExporters();
-  program
-    .command("export")
+  withConfigFile(program.command("export"), "export")
     .description(
       "export the graph and what changed since the last export: records (json), audit reports (unmonitored services, drift), …",
     )

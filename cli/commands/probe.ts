@@ -2,11 +2,12 @@ import type { Command } from "commander";
 import { resolveDataDir } from "../../lib/data-dir.js";
 import { parseAddress } from "../../protocol/address.js";
 import { DEFAULT_MULTICAST_GROUP, DEFAULT_PORT } from "../../protocol/messages.js";
+import { withConfigFile } from "../config-option.js";
 import { UsageError } from "../errors.js";
 
 interface ProbeCommandOptions {
-  cma: string;
-  cmaKey: string;
+  cma?: string;
+  cmaKey?: string;
   bind: string;
   dataDir?: string;
   machineId?: string;
@@ -22,17 +23,19 @@ function address(option: string, text: string) {
   }
 }
 
+const missing = (option: string, key: string) =>
+  `required option '${option}' not specified (nor ${key} in a --config file)`;
+
 export function registerProbe(program: Command): void {
-  program
-    .command("probe")
+  withConfigFile(program.command("probe"), "probe")
     .description(
       "run the probe on this host: register with the CMA, heartbeat ring partners, send discovery",
     )
-    .requiredOption(
+    .option(
       "--cma <address>",
       `the CMA's address, IP[:PORT] (port ${DEFAULT_PORT} if left out), or "multicast" to find it at ${DEFAULT_MULTICAST_GROUP} (a CMA run with --multicast)`,
     )
-    .requiredOption("--cma-key <file>", "the CMA's public key (pinned: nothing else is obeyed)")
+    .option("--cma-key <file>", "the CMA's public key (pinned: nothing else is obeyed)")
     .option("--bind <address>", "local address and UDP port", `0.0.0.0:${DEFAULT_PORT}`)
     .option("--data-dir <dir>", "keys and status (default: $ASSIM_DATA_DIR or ./.assim)")
     .option("--machine-id <id>", "report as this machine (labs, simulation): 32 hex digits")
@@ -50,6 +53,11 @@ export function registerProbe(program: Command): void {
         "  assim probe --cma 10.0.0.1 --cma-key /etc/assim/cma.pub --data-dir /var/lib/assim",
     )
     .action(async (options: ProbeCommandOptions) => {
+      // Required, but checked here: a --config file may give them (commander checks before it is read).
+      if (options.cma === undefined) throw new UsageError(missing("--cma <address>", "probe.cma"));
+      if (options.cmaKey === undefined) {
+        throw new UsageError(missing("--cma-key <file>", "probe.cma_key"));
+      }
       const cma =
         options.cma.trim() === "multicast"
           ? { address: DEFAULT_MULTICAST_GROUP, port: DEFAULT_PORT }

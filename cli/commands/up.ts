@@ -8,6 +8,7 @@ import { parseDuration } from "../../lib/duration.js";
 import { createLogger } from "../../lib/log.js";
 import { parseAddress } from "../../protocol/address.js";
 import { DEFAULT_PORT } from "../../protocol/messages.js";
+import { withConfigFile } from "../config-option.js";
 import { UsageError } from "../errors.js";
 
 interface UpOptions {
@@ -48,8 +49,7 @@ function apiAddress(text: string): { host: string; port: number } {
 }
 
 export function registerUp(program: Command): void {
-  program
-    .command("up")
+  withConfigFile(program.command("up"), "up")
     .description(
       "run the main job: the CMA and its graph, a probe for this host (or a lab), the exporters on a schedule, the API and web view",
     )

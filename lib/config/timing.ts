@@ -1,0 +1,116 @@
+/** Durations in a configuration file: parsed, in range, and the heartbeat's order. */
+import { parseDuration } from "../duration.js";
+import type { AssimConfig } from "./types.js";
+import type { KeyPath } from "./yaml-position.js";
+
+export type Report = (path: KeyPath, message: string) => void;
+
+const SECOND = 1000;
+const UNITS: [number, string][] = [
+  [86_400_000, "d"],
+  [3_600_000, "h"],
+  [60_000, "m"],
+  [SECOND, "s"],
+];
+
+/** 90_000 → "1m30s", 500 → "500ms": how the file would say it. */
+export function formatDuration(ms: number): string {
+  let rest = ms;
+  let text = "";
+  for (const [size, unit] of UNITS) {
+    if (rest >= size) {
+      text += `${Math.floor(rest / size)}${unit}`;
+      rest %= size;
+    }
+  }
+  return rest > 0 || text === "" ? `${text}${rest}ms` : text;
+}
+
+interface DurationRule {
+  min: number;
+  max?: number;
+  wholeSeconds?: boolean;
+}
+
+const EXAMPLE = "a duration such as 500ms, 1s, 5m or 1h30m";
+
+/** Milliseconds of the duration at path, or null after reporting why it is not usable. */
+export function checkDuration(
+  text: string,
+  path: KeyPath,
+  rule: DurationRule,
+  report: Report,
+): number | null {
+  const ms = parseDuration(text);
+  if (ms === null) {
+    const hint = /^\s*\d+\s*$/.test(text) ? `; a number needs a unit, e.g. "${text.trim()}s"` : "";
+    report(path, `"${text}" is not a duration (expected ${EXAMPLE}${hint})`);
+    return null;
+  }
+  const range =
+    rule.max === undefined
+      ? `at least ${formatDuration(rule.min)}`
+      : `from ${formatDuration(rule.min)} to ${formatDuration(rule.max)}`;
+  if (ms < rule.min || (rule.max !== undefined && ms > rule.max)) {
+    report(path, `${text} is out of range (expected ${range})`);
+    return null;
+  }
+  if (rule.wholeSeconds && ms % SECOND !== 0) {
+    report(path, `${text} is not a whole number of seconds (expected ${range}, in seconds)`);
+    return null;
+  }
+  return ms;
+}
+
+/** The CMA's defaults (--interval, --warn, --dead), in the order they must keep. */
+const HEARTBEAT = [
+  ["interval", 1000, 600_000],
+  ["warn", 3000, 3_600_000],
+  ["dead", 10_000, 3_600_000],
+] as const;
+
+function checkHeartbeat(config: AssimConfig, report: Report): void {
+  const given = config.cma?.heartbeat ?? {};
+  const values: { key: string; ms: number; explicit: boolean }[] = [];
+  for (const [key, fallback, max] of HEARTBEAT) {
+    const text = given[key];
+    if (text === undefined) {
+      values.push({ key, ms: fallback, explicit: false });
+      continue;
+    }
+    const ms = checkDuration(text, ["cma", "heartbeat", key], { min: 1, max }, report);
+    if (ms === null) return;
+    values.push({ key, ms, explicit: true });
+  }
+  for (let i = 1; i < values.length; i++) {
+    const before = values[i - 1] as (typeof values)[number];
+    const after = values[i] as (typeof values)[number];
+    if (before.ms < after.ms) continue;
+    const at = after.explicit ? after : before;
+    const describe = (v: typeof before) =>
+      `${v.key} ${formatDuration(v.ms)}${v.explicit ? "" : " (the default)"}`;
+    report(
+      ["cma", "heartbeat", at.key],
+      `${describe(before)} is not shorter than ${describe(after)} (expected interval < warn < dead)`,
+    );
+  }
+}
+
+/** Every duration of the file, and interval < warn < dead. */
+export function checkTiming(config: AssimConfig, report: Report): void {
+  checkHeartbeat(config, report);
+  const atLeastASecond = { min: SECOND };
+  const durations: [string | undefined, KeyPath, DurationRule][] = [
+    [
+      config.cma?.discovery?.interval,
+      ["cma", "discovery", "interval"],
+      { min: SECOND, max: 86_400_000, wholeSeconds: true },
+    ],
+    [config.cma?.exports?.every, ["cma", "exports", "every"], atLeastASecond],
+    [config.exporters?.every, ["exporters", "every"], atLeastASecond],
+    [config.up?.export_every, ["up", "export_every"], atLeastASecond],
+  ];
+  for (const [text, path, rule] of durations) {
+    if (text !== undefined) checkDuration(text, path, rule, report);
+  }
+}
