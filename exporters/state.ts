@@ -10,6 +10,7 @@ import { open, readFile, stat, truncate } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "../lib/atomic-file.js";
 import type { ChangeSet } from "./diff.js";
+import type { FileStamps } from "./output-files.js";
 import type { ExportRecord, FieldObject, FieldValue, RecordKind } from "./records.js";
 
 export const STATE_DIR = ".state";
@@ -26,6 +27,8 @@ export interface ExportState {
   files: Record<string, string[]>;
   /** The drift feed's length in bytes once that export appended to it. */
   drift_bytes: number;
+  /** What each file was when that export left it (output-files.ts); absent in older states. */
+  stamps?: FileStamps;
 }
 
 /** The state file cannot be read: not something to paper over by exporting everything again. */
@@ -58,7 +61,8 @@ export async function loadState(outDir: string): Promise<ExportState | null> {
     !Array.isArray(state.records) ||
     typeof state.drift_bytes !== "number" ||
     typeof state.files !== "object" ||
-    state.files === null
+    state.files === null ||
+    (state.stamps !== undefined && (typeof state.stamps !== "object" || state.stamps === null))
   ) {
     throw new ExportStateError(
       `${path} is not an export state of version ${STATE_VERSION}; remove ${join(outDir, STATE_DIR)} to export everything afresh`,

@@ -1,0 +1,127 @@
+/**
+ * Writing an export's files in two steps: stage (each file written to a
+ * temporary sibling and flushed, as lib/atomic-file.ts does), then commit (every
+ * temporary renamed over its file) once every format has rendered; or discard
+ * (the temporaries and the directories staging made removed) when one failed.
+ * A file whose content did not change since the last successful export is left
+ * alone: its stamp (content digest, size, modification time and inode, saved in
+ * the state) still matches the file on disk. Anything else on disk (a file an
+ * interrupted export replaced, an edited or deleted one) fails the comparison
+ * and is written again.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, open, rename, rm, stat } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+
+/** Content written for a file: text or bytes. */
+export type FileContent = string | Uint8Array;
+
+/** Path relative to OUT → "<digest>:<size>:<mtime ns>:<inode>" of the file as the export left it. */
+export type FileStamps = Record<string, string>;
+
+/** Files staged at once: flushes overlap, so the disk can batch them. */
+const PARALLEL = 16;
+
+const digestOf = (content: FileContent) => createHash("sha1").update(content).digest("base64url");
+
+interface StatLike {
+  size: bigint;
+  mtimeNs: bigint;
+  ino: bigint;
+}
+
+const stampOf = (digest: string, s: StatLike) => `${digest}:${s.size}:${s.mtimeNs}:${s.ino}`;
+
+export class StagedFiles {
+  /** Temporary file → the file it replaces. */
+  private readonly pending = new Map<string, string>();
+  /** Directories staging created (the first missing one of each path), removed on discard. */
+  private readonly created: string[] = [];
+  private readonly madeDirs = new Set<string>();
+  readonly stamps: FileStamps = {};
+  /** Paths (relative to OUT) staged for writing, and left as they were. */
+  readonly written: string[] = [];
+  readonly unchanged: string[] = [];
+
+  constructor(
+    private readonly outDir: string,
+    private readonly previous: Readonly<FileStamps>,
+  ) {}
+
+  /** Stages `files` (path relative to OUT → content), a few at a time. */
+  async stage(files: ReadonlyMap<string, FileContent>): Promise<void> {
+    const paths = [...files.keys()];
+    let next = 0;
+    let failed = false;
+    const worker = async () => {
+      while (!failed && next < paths.length) {
+        const path = paths[next++] as string;
+        try {
+          await this.stageOne(path, files.get(path) as FileContent);
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+      }
+    };
+    // Every worker settles before a failure is thrown: discard() then sees every temporary.
+    const results = await Promise.allSettled(
+      Array.from({ length: Math.min(PARALLEL, paths.length) }, worker),
+    );
+    const failure = results.find((r) => r.status === "rejected");
+    if (failure) throw failure.reason;
+  }
+
+  private async stageOne(path: string, content: FileContent): Promise<void> {
+    const target = join(this.outDir, path);
+    const digest = digestOf(content);
+    const old = this.previous[path];
+    if (old?.startsWith(`${digest}:`)) {
+      const now = await stat(target, { bigint: true }).catch(() => null);
+      if (now?.isFile() && stampOf(digest, now) === old) {
+        this.stamps[path] = old;
+        this.unchanged.push(path);
+        return;
+      }
+    }
+    await this.makeDir(dirname(target));
+    const temporary = join(
+      dirname(target),
+      `.${basename(target)}.${randomBytes(6).toString("hex")}.tmp`,
+    );
+    this.pending.set(temporary, target);
+    const handle = await open(temporary, "w");
+    try {
+      await handle.writeFile(content);
+      await handle.sync();
+      this.stamps[path] = stampOf(digest, await handle.stat({ bigint: true }));
+    } finally {
+      await handle.close();
+    }
+    this.written.push(path);
+  }
+
+  private async makeDir(dir: string): Promise<void> {
+    if (this.madeDirs.has(dir)) return;
+    const first = await mkdir(dir, { recursive: true });
+    if (first !== undefined) this.created.push(first);
+    this.madeDirs.add(dir);
+  }
+
+  /** Renames every staged file over its target. */
+  async commit(): Promise<void> {
+    for (const [temporary, target] of this.pending) {
+      await rename(temporary, target);
+      this.pending.delete(temporary);
+    }
+  }
+
+  /** Removes what staging wrote: its temporaries, and the directories it made if they are empty. */
+  async discard(): Promise<void> {
+    for (const temporary of this.pending.keys()) await rm(temporary, { force: true });
+    this.pending.clear();
+    // They did not exist when this export (holding the lock) began: only its temporaries were in them.
+    for (const dir of this.created.reverse()) await rm(dir, { recursive: true, force: true });
+    this.created.length = 0;
+  }
+}
