@@ -33,8 +33,10 @@ interface StatLike {
 const stampOf = (digest: string, s: StatLike) => `${digest}:${s.size}:${s.mtimeNs}:${s.ino}`;
 
 export class StagedFiles {
-  /** Temporary file → the file it replaces. */
+  /** Temporary file → the file it replaces, in the order given to stage(). */
   private readonly pending = new Map<string, string>();
+  /** Temporary files of the stage() running, by path, until it is done. */
+  private readonly staging = new Map<string, [string, string]>();
   /** Directories staging created (the first missing one of each path), removed on discard. */
   private readonly created: string[] = [];
   private readonly madeDirs = new Set<string>();
@@ -68,12 +70,20 @@ export class StagedFiles {
     const results = await Promise.allSettled(
       Array.from({ length: Math.min(PARALLEL, paths.length) }, worker),
     );
+    // Commit order is the order given, whatever order the writes finished in.
+    for (const path of paths) {
+      const entry = this.staging.get(path);
+      if (entry) this.pending.set(...entry);
+    }
+    this.staging.clear();
     const failure = results.find((r) => r.status === "rejected");
     if (failure) throw failure.reason;
   }
 
-  private async stageOne(path: string, content: FileContent): Promise<void> {
+  private async stageOne(path: string, text: FileContent): Promise<void> {
     const target = join(this.outDir, path);
+    // Encoded once, for the digest and the write.
+    const content = typeof text === "string" ? Buffer.from(text) : text;
     const digest = digestOf(content);
     const old = this.previous[path];
     if (old?.startsWith(`${digest}:`)) {
@@ -89,7 +99,7 @@ export class StagedFiles {
       dirname(target),
       `.${basename(target)}.${randomBytes(6).toString("hex")}.tmp`,
     );
-    this.pending.set(temporary, target);
+    this.staging.set(path, [temporary, target]);
     const handle = await open(temporary, "w");
     try {
       await handle.writeFile(content);
