@@ -47,10 +47,13 @@ export function parseAddress(cidr: string): Address | undefined {
   if (!ipaddr.isValidCIDR(cidr)) return undefined;
   const [ip, prefix] = ipaddr.parseCIDR(cidr);
   const version = ip.kind() === "ipv4" ? 4 : 6;
+  // The network address as networkAddressFromCIDR gives it, without parsing the text again.
+  const mask = (version === 4 ? ipaddr.IPv4 : ipaddr.IPv6)
+    .subnetMaskFromPrefixLength(prefix)
+    .toByteArray();
+  const network = ip.toByteArray().map((byte, i) => byte & (mask[i] as number));
   const subnet =
-    version === 4
-      ? ipaddr.IPv4.networkAddressFromCIDR(cidr).toString()
-      : ipaddr.IPv6.networkAddressFromCIDR(cidr).toString();
+    version === 4 ? new ipaddr.IPv4(network).toString() : new ipaddr.IPv6(network).toString();
   const netmask =
     version === 4 ? ipaddr.IPv4.subnetMaskFromPrefixLength(prefix).toString() : String(prefix);
   return {
