@@ -5,6 +5,7 @@
  * only real addresses reach fields the targets type as addresses.
  */
 import ipaddr from "ipaddr.js";
+import { networkAddress } from "../network-address.js";
 import type { ExportRecord, FieldObject, FieldValue } from "../records.js";
 
 export const textOf = (value: FieldValue | undefined): string | undefined =>
@@ -47,13 +48,7 @@ export function parseAddress(cidr: string): Address | undefined {
   if (!ipaddr.isValidCIDR(cidr)) return undefined;
   const [ip, prefix] = ipaddr.parseCIDR(cidr);
   const version = ip.kind() === "ipv4" ? 4 : 6;
-  // The network address as networkAddressFromCIDR gives it, without parsing the text again.
-  const mask = (version === 4 ? ipaddr.IPv4 : ipaddr.IPv6)
-    .subnetMaskFromPrefixLength(prefix)
-    .toByteArray();
-  const network = ip.toByteArray().map((byte, i) => byte & (mask[i] as number));
-  const subnet =
-    version === 4 ? new ipaddr.IPv4(network).toString() : new ipaddr.IPv6(network).toString();
+  const subnet = networkAddress(ip, prefix);
   const netmask =
     version === 4 ? ipaddr.IPv4.subnetMaskFromPrefixLength(prefix).toString() : String(prefix);
   return {
