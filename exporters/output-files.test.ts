@@ -11,7 +11,7 @@ import { copy, fixtureDocument, ingestFixtureWorld, LATER } from "../cma/graph/c
 import type { GraphStore } from "../cma/graph/store.js";
 import { ingestDocument } from "../cma/ingest/ingest.js";
 import { scratchStores } from "../test/support/scratch-stores.js";
-import type { Exporter } from "./exporter.js";
+import { ChunkedText, type Exporter } from "./exporter.js";
 import { glpiExporter } from "./itil/itil.js";
 import { runExport } from "./run.js";
 import { loadState, STATE_DIR, STATE_FILE } from "./state.js";
@@ -109,6 +109,28 @@ describe("unchanged export files", () => {
       "files/b.txt",
       "files/c.txt",
     ]);
+  });
+
+  it("text written in chunks is left alone too when it did not change, and leaves no temporary", async () => {
+    const { store, out } = await fresh();
+    let text = ["a", "b\n"];
+    const chunked: Exporter = {
+      name: "files",
+      description: "",
+      render: () => ({ "big.txt": new ChunkedText(() => [...text]) }),
+    };
+    await runExport({ store, outDir: out, formats: [chunked], now: () => T(1) });
+    const before = identity(join(out, "files", "big.txt"));
+    expect(
+      (await runExport({ store, outDir: out, formats: [chunked], now: () => T(2) })).unchanged,
+    ).toBe(1);
+    expect(identity(join(out, "files", "big.txt"))).toBe(before);
+    expect(readdirSync(join(out, "files"))).toEqual(["big.txt"]);
+    text = ["a", "c\n"];
+    expect(
+      (await runExport({ store, outDir: out, formats: [chunked], now: () => T(3) })).unchanged,
+    ).toBe(0);
+    expect(readFileSync(join(out, "files", "big.txt"), "utf8")).toBe("ac\n");
   });
 
   it("a format that fails after another staged its files leaves no temporary file or new directory", async () => {

@@ -10,11 +10,12 @@
  * and is written again.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, open, rename, rm, stat } from "node:fs/promises";
+import { type FileHandle, mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { ChunkedText } from "./exporter.js";
 
-/** Content written for a file: text or bytes. */
-export type FileContent = string | Uint8Array;
+/** Content written for a file: text, bytes, or text written as it is produced. */
+export type FileContent = string | Uint8Array | ChunkedText;
 
 /** Path relative to OUT → "<digest>:<size>:<mtime ns>:<inode>" of the file as the export left it. */
 export type FileStamps = Record<string, string>;
@@ -22,7 +23,10 @@ export type FileStamps = Record<string, string>;
 /** Files staged at once: flushes overlap, so the disk can batch them. */
 const PARALLEL = 16;
 
-const digestOf = (content: FileContent) => createHash("sha1").update(content).digest("base64url");
+const digestOf = (content: Uint8Array) => createHash("sha1").update(content).digest("base64url");
+
+/** Chunks are gathered into writes of about this many characters. */
+const WRITE_SIZE = 1 << 20;
 
 interface StatLike {
   size: bigint;
@@ -31,6 +35,33 @@ interface StatLike {
 }
 
 const stampOf = (digest: string, s: StatLike) => `${digest}:${s.size}:${s.mtimeNs}:${s.ino}`;
+
+interface Staged {
+  temporary: string;
+  digest: string;
+  stamp: string;
+}
+
+/** Writes chunked text in pieces of about WRITE_SIZE characters; returns its digest. */
+async function writeChunks(handle: FileHandle, text: ChunkedText): Promise<string> {
+  const hash = createHash("sha1");
+  let pending: string[] = [];
+  let size = 0;
+  const flush = async () => {
+    const bytes = Buffer.from(pending.join(""));
+    pending = [];
+    size = 0;
+    hash.update(bytes);
+    await handle.writeFile(bytes);
+  };
+  for (const chunk of text.chunks()) {
+    pending.push(chunk);
+    size += chunk.length;
+    if (size >= WRITE_SIZE) await flush();
+  }
+  await flush();
+  return hash.digest("base64url");
+}
 
 export class StagedFiles {
   /** Temporary file → the file it replaces, in the order given to stage(). */
@@ -82,18 +113,56 @@ export class StagedFiles {
 
   private async stageOne(path: string, text: FileContent): Promise<void> {
     const target = join(this.outDir, path);
+    const old = this.previous[path];
+    if (text instanceof ChunkedText) {
+      // Its digest is known only once it is written: written first, dropped if unchanged.
+      const staged = await this.write(path, target, (handle) => writeChunks(handle, text));
+      if (await this.intact(target, staged.digest, old)) {
+        this.staging.delete(path);
+        await rm(staged.temporary, { force: true });
+        this.keep(path, old as string);
+      } else {
+        this.staged(path, staged);
+      }
+      return;
+    }
     // Encoded once, for the digest and the write.
     const content = typeof text === "string" ? Buffer.from(text) : text;
     const digest = digestOf(content);
-    const old = this.previous[path];
-    if (old?.startsWith(`${digest}:`)) {
-      const now = await stat(target, { bigint: true }).catch(() => null);
-      if (now?.isFile() && stampOf(digest, now) === old) {
-        this.stamps[path] = old;
-        this.unchanged.push(path);
-        return;
-      }
+    if (await this.intact(target, digest, old)) {
+      this.keep(path, old as string);
+      return;
     }
+    const staged = await this.write(path, target, async (handle) => {
+      await handle.writeFile(content);
+      return digest;
+    });
+    this.staged(path, staged);
+  }
+
+  /** Whether the file on disk is the one the stamp `old` describes, with content of this digest. */
+  private async intact(target: string, digest: string, old: string | undefined): Promise<boolean> {
+    if (!old?.startsWith(`${digest}:`)) return false;
+    const now = await stat(target, { bigint: true }).catch(() => null);
+    return now?.isFile() === true && stampOf(digest, now) === old;
+  }
+
+  private keep(path: string, stamp: string): void {
+    this.stamps[path] = stamp;
+    this.unchanged.push(path);
+  }
+
+  private staged(path: string, staged: Staged): void {
+    this.stamps[path] = staged.stamp;
+    this.written.push(path);
+  }
+
+  /** Writes a temporary sibling of `target` with `fill` (which returns the content's digest) and flushes it. */
+  private async write(
+    path: string,
+    target: string,
+    fill: (handle: FileHandle) => Promise<string>,
+  ): Promise<Staged> {
     await this.makeDir(dirname(target));
     const temporary = join(
       dirname(target),
@@ -102,13 +171,12 @@ export class StagedFiles {
     this.staging.set(path, [temporary, target]);
     const handle = await open(temporary, "w");
     try {
-      await handle.writeFile(content);
+      const digest = await fill(handle);
       await handle.sync();
-      this.stamps[path] = stampOf(digest, await handle.stat({ bigint: true }));
+      return { temporary, digest, stamp: stampOf(digest, await handle.stat({ bigint: true })) };
     } finally {
       await handle.close();
     }
-    this.written.push(path);
   }
 
   private async makeDir(dir: string): Promise<void> {
