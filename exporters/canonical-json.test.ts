@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canonicalJson } from "./canonical-json.js";
+import { canonicalJson, canonicalJsonChunks } from "./canonical-json.js";
 import { canonical } from "./records.js";
 
 const reference = (value: unknown) => `${JSON.stringify(canonical(value), null, 2)}\n`;
@@ -31,5 +31,21 @@ describe("canonicalJson", () => {
 
   it("refuses a BigInt as JSON.stringify does", () => {
     expect(() => canonicalJson({ n: 1n })).toThrow(TypeError);
+  });
+});
+
+describe("canonicalJsonChunks", () => {
+  it("gives the text of canonicalJson in pieces", () => {
+    const many = Array.from({ length: 1500 }, (_, i) => ({ id: `r${i}`, n: i, z: [i], a: {} }));
+    const values: Record<string, unknown>[] = [
+      {},
+      { only: undefined },
+      { records: [], at: "x" },
+      { records: many, at: "x", since: null, empty: [], list: [undefined, 1] },
+      { b: many.slice(0, 3), a: many.slice(0, 700), "10": "index first" },
+    ];
+    for (const value of values) {
+      expect([...canonicalJsonChunks(value)].join("")).toBe(canonicalJson(value));
+    }
   });
 });

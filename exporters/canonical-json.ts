@@ -75,3 +75,40 @@ export function canonicalJson(value: unknown): string {
   parts.push("\n");
   return parts.join("");
 }
+
+/** Array items written per chunk by canonicalJsonChunks. */
+const ITEMS_PER_CHUNK = 512;
+
+/**
+ * canonicalJson(value) in pieces, for an object whose arrays are too large to
+ * write as one string (records.json): the same text, each top-level array's
+ * items written a few hundred at a time.
+ */
+export function* canonicalJsonChunks(value: Record<string, unknown>): Generator<string> {
+  let first = true;
+  for (const key of canonicalKeys(value)) {
+    const item = value[key];
+    if (skipped(item)) continue;
+    const head = `${first ? "{" : ","}${indent(1)}${JSON.stringify(key)}: `;
+    first = false;
+    if (!Array.isArray(item) || item.length === 0) {
+      const parts = [head];
+      write(item, 1, parts);
+      yield parts.join("");
+      continue;
+    }
+    yield `${head}[`;
+    for (let start = 0; start < item.length; start += ITEMS_PER_CHUNK) {
+      const parts: string[] = [];
+      const end = Math.min(item.length, start + ITEMS_PER_CHUNK);
+      for (let i = start; i < end; i++) {
+        parts.push(i === 0 ? indent(2) : `,${indent(2)}`);
+        if (skipped(item[i])) parts.push("null");
+        else write(item[i], 2, parts);
+      }
+      yield parts.join("");
+    }
+    yield `${indent(1)}]`;
+  }
+  yield first ? "{}\n" : `${indent(0)}}\n`;
+}
