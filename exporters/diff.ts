@@ -49,6 +49,23 @@ export function sameValue(a: FieldValue, b: FieldValue): boolean {
   return false;
 }
 
+/** Deep equality with the same keys on both sides (sameValue, without building key sets). */
+function identical(a: FieldValue | undefined, b: FieldValue | undefined): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!identical(a[i], b[i])) return false;
+    return true;
+  }
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const key of keys) {
+    if (!Object.hasOwn(b, key) || !identical(a[key], b[key])) return false;
+  }
+  return true;
+}
+
 /** One segment of a field path, escaped as in a JSON Pointer. */
 export const pathSegment = (name: string) => name.replaceAll("~", "~0").replaceAll("/", "~1");
 
@@ -82,6 +99,8 @@ export function diffRecords(
       changes.added.push(record);
       continue;
     }
+    // Most records did not change: a plain comparison is far cheaper than listing field changes.
+    if (identical(old.fields, record.fields)) continue;
     const fields = fieldChanges(old.fields, record.fields);
     if (fields.length > 0) changes.changed.push({ id: record.id, kind: record.kind, fields });
   }

@@ -20,8 +20,22 @@ export interface ExportContext {
   warn?: (message: string) => void;
 }
 
+/**
+ * Text produced piece by piece while it is written: for files too large to
+ * hold as one string (V8 strings stop at 2^29 - 24 characters; records.json
+ * of 100,000 hosts is larger). `chunks` is called once, when the file is written.
+ */
+export class ChunkedText {
+  constructor(readonly chunks: () => Iterable<string>) {}
+
+  /** The whole text at once, for small outputs and tests. */
+  toString(): string {
+    return [...this.chunks()].join("");
+  }
+}
+
 /** Files by path relative to the format's directory (OUT/<name>/), e.g. "records.json". */
-export type RenderedFiles = Record<string, string | Uint8Array>;
+export type RenderedFiles = Record<string, string | Uint8Array | ChunkedText>;
 
 export interface Exporter {
   /** The format's name: `--format NAME`, and its directory OUT/NAME/. */

@@ -10,6 +10,7 @@ import { LiveGraph } from "./graph-view.js";
 import { dependencyRecords, serviceRecords } from "./map-services.js";
 import { hostRecords, packageRecords, switchRecords } from "./map-systems.js";
 
+export { canonicalJson } from "./canonical-json.js";
 export { compareIds };
 
 /** A field value: JSON, with null for "not known". */
@@ -62,9 +63,4 @@ export function canonical<T>(value: T): T {
     return Object.fromEntries(entries.map(([k, v]) => [k, canonical(v)])) as T;
   }
   return value;
-}
-
-/** Canonical, indented JSON with a final newline. */
-export function canonicalJson(value: unknown): string {
-  return `${JSON.stringify(canonical(value), null, 2)}\n`;
 }

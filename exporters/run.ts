@@ -1,17 +1,19 @@
 /**
  * One export: read the graph, diff against the last successful export, render
- * every format, then write. Nothing is written until every format rendered;
- * each file is replaced atomically; the drift feed is appended and the state
- * saved last. A failure anywhere leaves the previous state, so the next run
+ * every format, then write. Each format's files are staged (written beside
+ * their targets and flushed; files whose content did not change are left
+ * alone) before the next format renders; nothing replaces an output until
+ * every format rendered; then each file is replaced atomically (renamed over),
+ * the drift feed is appended and the state saved last. A failure anywhere leaves the previous state, so the next run
  * emits every change since the last success.
  */
 import { readdir, rm } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import type { GraphStore } from "../cma/graph/store.js";
-import { writeFileAtomic } from "../lib/atomic-file.js";
 import { type ChangeSet, changeCounts, diffRecords } from "./diff.js";
 import type { ExportContext, Exporter, RenderedFiles } from "./exporter.js";
 import { lockOutput } from "./lock.js";
+import { type FileContent, type FileStamps, StagedFiles } from "./output-files.js";
 import { readRecords } from "./records.js";
 import { appendDrift, driftLines, loadState, STATE_DIR, saveState } from "./state.js";
 
@@ -36,8 +38,10 @@ export interface ExportSummary {
   added: number;
   changed: number;
   removed: number;
-  /** Files written, relative to the output directory. */
+  /** The files of this export's formats, relative to the output directory. */
   files: string[];
+  /** How many of them were left as they were: the same content as the last export wrote. */
+  unchanged: number;
   /** What the formats reported they left out (ExportContext.warn). */
   warnings: ExportWarning[];
   duration_ms: number;
@@ -73,28 +77,58 @@ async function removeLeftovers(dir: string): Promise<void> {
   }
 }
 
-async function renderAll(
-  formats: readonly Exporter[],
+/** One format's files, their paths checked. */
+async function renderFormat(
+  format: Exporter,
   records: Awaited<ReturnType<typeof readRecords>>,
   changes: ChangeSet,
   context: ExportContext,
   warnings: ExportWarning[],
-): Promise<Map<string, RenderedFiles>> {
-  const rendered = new Map<string, RenderedFiles>();
-  for (const format of formats) {
-    let files: RenderedFiles;
-    const warn = (message: string) => warnings.push({ format: format.name, message });
-    try {
-      files = await format.render(records, changes, { ...context, warn });
-    } catch (error) {
-      throw new Error(`export format ${format.name} failed: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
-    for (const path of Object.keys(files)) checkRenderedPath(format.name, path);
-    rendered.set(format.name, files);
+): Promise<RenderedFiles> {
+  let files: RenderedFiles;
+  const warn = (message: string) => warnings.push({ format: format.name, message });
+  try {
+    files = await format.render(records, changes, { ...context, warn });
+  } catch (error) {
+    throw new Error(`export format ${format.name} failed: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
-  return rendered;
+  for (const path of Object.keys(files)) checkRenderedPath(format.name, path);
+  return files;
+}
+
+/**
+ * Renders each format and stages its files before the next one renders, so
+ * only one format's output is held at a time; commits them all once every
+ * format rendered. Returns each format's paths (relative to OUT, sorted).
+ */
+async function renderAndStage(
+  options: ExportOptions,
+  staged: StagedFiles,
+  records: Awaited<ReturnType<typeof readRecords>>,
+  changes: ChangeSet,
+  context: ExportContext,
+  warnings: ExportWarning[],
+): Promise<Map<string, string[]>> {
+  const paths = new Map<string, string[]>();
+  try {
+    for (const format of options.formats) {
+      const outputs = await renderFormat(format, records, changes, context, warnings);
+      const files = new Map(
+        Object.keys(outputs)
+          .sort()
+          .map((path) => [`${format.name}/${path}`, outputs[path] as FileContent]),
+      );
+      await staged.stage(files);
+      paths.set(format.name, [...files.keys()]);
+    }
+    await staged.commit();
+  } catch (error) {
+    await staged.discard();
+    throw error;
+  }
+  return paths;
 }
 
 export async function runExport(options: ExportOptions): Promise<ExportSummary> {
@@ -111,24 +145,31 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
     const records = await readRecords(options.store);
     const changes = diffRecords(state?.records ?? [], records);
     const warnings: ExportWarning[] = [];
-    const rendered = await renderAll(options.formats, records, changes, { at, since }, warnings);
+    const staged = new StagedFiles(outDir, state?.stamps ?? {});
+    const rendered = await renderAndStage(
+      options,
+      staged,
+      records,
+      changes,
+      { at, since },
+      warnings,
+    );
 
     const files: Record<string, string[]> = { ...(state?.files ?? {}) };
-    const written: string[] = [];
-    for (const [format, outputs] of rendered) {
-      const paths = Object.keys(outputs).sort();
-      for (const path of paths) {
-        await writeFileAtomic(join(outDir, format, path), outputs[path] as string | Uint8Array);
-        written.push(`${format}/${path}`);
-      }
+    for (const [format, paths] of rendered) {
       // What this format wrote last time and no longer renders goes away.
-      const now = new Set(paths.map((p) => `${format}/${p}`));
+      const now = new Set(paths);
       for (const old of files[format] ?? []) {
         const inside = old.startsWith(`${format}/`) && isSafePath(old);
         if (inside && !now.has(old)) await rm(join(outDir, old), { force: true });
       }
-      files[format] = [...now];
+      files[format] = paths;
     }
+    const stamps: FileStamps = {};
+    for (const [path, stamp] of Object.entries(state?.stamps ?? {})) {
+      if (!rendered.has(path.slice(0, path.indexOf("/")))) stamps[path] = stamp;
+    }
+    Object.assign(stamps, staged.stamps);
     const driftBytes = await appendDrift(
       outDir,
       driftLines(changes, at, since),
@@ -140,6 +181,7 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
       records,
       files,
       drift_bytes: driftBytes,
+      stamps,
     });
     return {
       at,
@@ -147,7 +189,8 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
       formats: options.formats.map((f) => f.name),
       records: records.length,
       ...changeCounts(changes),
-      files: written,
+      files: [...rendered.values()].flat(),
+      unchanged: staged.unchanged.length,
       warnings,
       duration_ms: Math.round(performance.now() - started),
     };

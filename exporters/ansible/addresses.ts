@@ -1,6 +1,7 @@
 /** Addresses of a host record's NICs: its primary address and its subnets. */
 import ipaddr from "ipaddr.js";
 import { compareIds } from "../fields.js";
+import { networkAddress } from "../network-address.js";
 import type { FieldObject } from "../records.js";
 
 /** Ranges that say nothing about where a host is: every host has them. */
@@ -27,11 +28,7 @@ function parseAddress(text: string, nic: string, defaultGw: boolean): Address | 
   if (slash >= 0 && /^\d{1,3}$/.test(text.slice(slash + 1))) {
     const prefix = Number(text.slice(slash + 1));
     if (prefix <= (version === 4 ? 32 : 128)) {
-      const base =
-        version === 4
-          ? ipaddr.IPv4.networkAddressFromCIDR(`${ip}/${prefix}`)
-          : ipaddr.IPv6.networkAddressFromCIDR(`${ip}/${prefix}`);
-      network = `${base.toString()}/${prefix}`;
+      network = `${networkAddress(parsed, prefix)}/${prefix}`;
     }
   }
   return { ip: parsed.toString(), version, network, nic, defaultGw };

@@ -28,6 +28,8 @@ const SAFE_HOST = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
 /** Gives out names that are unique, case-insensitively, and not reserved. */
 export class NameBook {
   private readonly taken = new Set<string>(RESERVED);
+  /** The last suffix unique() gave each base: every smaller one is taken (names are never freed). */
+  private readonly lastSuffix = new Map<string, number>();
 
   isFree(name: string): boolean {
     return !this.taken.has(name.toLowerCase());
@@ -41,9 +43,13 @@ export class NameBook {
   /** `base`, or `base<sep>2`, `base<sep>3`… the first that is free. */
   unique(base: string, sep = "_"): string {
     if (this.isFree(base)) return this.take(base);
-    for (let n = 2; ; n++) {
+    const series = `${base}\u0000${sep}`;
+    for (let n = (this.lastSuffix.get(series) ?? 1) + 1; ; n++) {
       const name = `${base}${sep}${n}`;
-      if (this.isFree(name)) return this.take(name);
+      if (this.isFree(name)) {
+        this.lastSuffix.set(series, n);
+        return this.take(name);
+      }
     }
   }
 }

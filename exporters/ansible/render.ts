@@ -8,6 +8,7 @@ import { Document, Scalar, type ScalarTag, type Tags } from "yaml";
 import { compareIds } from "../fields.js";
 import type { FieldObject, FieldValue } from "../records.js";
 import type { Inventory } from "./inventory.js";
+import { CannotEmit, YamlEmitter } from "./yaml-emit.js";
 
 /** Text Jinja would treat as a template: a variable, a statement or a comment. */
 export const isTemplateLike = (value: string) => /\{[{%#]/.test(value);
@@ -54,29 +55,68 @@ const HEADER =
  * tagged !unsafe.
  */
 export function inventoryYaml(inventory: Inventory): string {
+  let text: string;
+  try {
+    text = emittedYaml(inventory);
+  } catch (error) {
+    if (!(error instanceof CannotEmit)) throw error;
+    text = libraryYaml(inventory);
+  }
+  // Every raw character left is inside a double-quoted string: escape the ones YAML 1.1 refuses.
+  return text.replace(RAW_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+function inventoryTree(inventory: Inventory, hostvars: Record<string, unknown>) {
   const children: Record<string, { hosts: Record<string, null> }> = {};
   for (const [group, hosts] of Object.entries(inventory.groups)) {
     children[group] = { hosts: Object.fromEntries(hosts.map((h) => [h, null])) };
   }
+  const all: Record<string, unknown> = { hosts: hostvars };
+  if (Object.keys(children).length > 0) all.children = children;
+  return { all };
+}
+
+let emitter: YamlEmitter | undefined;
+
+/** The inventory written directly (yaml-emit.ts); CannotEmit when only the yaml package can. */
+export function emittedYaml(inventory: Inventory): string {
+  emitter ??= new YamlEmitter({
+    customTags: yamlTags,
+    unsafeTag: unsafeTag.tag,
+    isUnsafe: isTemplateLike,
+    libraryPair: (name) => libraryText(Object.fromEntries([[name, null]])),
+  });
+  const parts = [
+    `${HEADER.split("\n")
+      .map((line) => `#${line}`)
+      .join("\n")}\n\n`,
+  ];
+  emitter.mapEntries(inventoryTree(inventory, inventory.hostvars), 0, parts);
+  return parts.join("");
+}
+
+/** The inventory through the yaml package's document model. */
+export function libraryYaml(inventory: Inventory): string {
   const hosts = Object.fromEntries(
     Object.entries(inventory.hostvars).map(([h, vars]) => [h, markUnsafe(vars, yamlUnsafe)]),
   );
-  const all: Record<string, unknown> = { hosts };
-  if (Object.keys(children).length > 0) all.children = children;
-  const doc = new Document(
-    { all },
-    { version: "1.1", customTags: yamlTags, aliasDuplicateObjects: false },
-  );
-  doc.commentBefore = HEADER;
-  const text = doc.toString({
+  return libraryText(inventoryTree(inventory, hosts), HEADER);
+}
+
+function libraryText(value: unknown, comment?: string): string {
+  const doc = new Document(value, {
+    version: "1.1",
+    customTags: yamlTags,
+    aliasDuplicateObjects: false,
+  });
+  if (comment !== undefined) doc.commentBefore = comment;
+  return doc.toString({
     lineWidth: 0,
     defaultStringType: "QUOTE_DOUBLE",
     defaultKeyType: "PLAIN",
     doubleQuotedAsJSON: true,
     nullStr: "null",
   });
-  // Every raw character left is inside a double-quoted string: escape the ones YAML 1.1 refuses.
-  return text.replace(RAW_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** Ansible's JSON form of unsafe text (ansible.parsing.ajson). */

@@ -2,7 +2,8 @@
  * The `itil` format (OUT/itil/: servicenow.json, changes.json, csv/*.csv)
  * and the `glpi` format (OUT/glpi/<host>.json, OUT/glpi/switches/<switch>.json).
  */
-import type { Exporter } from "../exporter.js";
+import { ChunkedText, type Exporter } from "../exporter.js";
+import { indentedJsonChunks } from "../json-chunks.js";
 import { changeRecords } from "./changes.js";
 import { csvFiles } from "./csv-classes.js";
 import { computerDocument, switchDocument } from "./glpi.js";
@@ -25,8 +26,10 @@ export const itilExporter: Exporter = {
     const payload = irePayload(records, context.at);
     const changeList = changeRecords(records, changes, context);
     return {
-      "servicenow.json": json(payload),
-      "changes.json": json({ since: context.since, at: context.at, changes: changeList }),
+      "servicenow.json": new ChunkedText(() => indentedJsonChunks({ ...payload })),
+      "changes.json": new ChunkedText(() =>
+        indentedJsonChunks({ since: context.since, at: context.at, changes: changeList }),
+      ),
       ...csvFiles(payload, changeList),
     };
   },

@@ -5,6 +5,7 @@
  * only real addresses reach fields the targets type as addresses.
  */
 import ipaddr from "ipaddr.js";
+import { networkAddress } from "../network-address.js";
 import type { ExportRecord, FieldObject, FieldValue } from "../records.js";
 
 export const textOf = (value: FieldValue | undefined): string | undefined =>
@@ -47,10 +48,7 @@ export function parseAddress(cidr: string): Address | undefined {
   if (!ipaddr.isValidCIDR(cidr)) return undefined;
   const [ip, prefix] = ipaddr.parseCIDR(cidr);
   const version = ip.kind() === "ipv4" ? 4 : 6;
-  const subnet =
-    version === 4
-      ? ipaddr.IPv4.networkAddressFromCIDR(cidr).toString()
-      : ipaddr.IPv6.networkAddressFromCIDR(cidr).toString();
+  const subnet = networkAddress(ip, prefix);
   const netmask =
     version === 4 ? ipaddr.IPv4.subnetMaskFromPrefixLength(prefix).toString() : String(prefix);
   return {

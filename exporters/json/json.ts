@@ -2,16 +2,20 @@
  * The `json` format: every record (OUT/json/records.json) and the changes
  * since the last successful export (OUT/json/changes.json), canonical JSON.
  */
-import type { Exporter } from "../exporter.js";
-import { canonicalJson } from "../records.js";
+import { canonicalJsonChunks } from "../canonical-json.js";
+import { ChunkedText, type Exporter } from "../exporter.js";
 
 export const jsonExporter: Exporter = {
   name: "json",
   description: "all records and the change set as JSON (records.json, changes.json)",
   render(records, changes, context) {
     return {
-      "records.json": canonicalJson({ exported_at: context.at, records }),
-      "changes.json": canonicalJson({ since: context.since, at: context.at, ...changes }),
+      "records.json": new ChunkedText(() =>
+        canonicalJsonChunks({ exported_at: context.at, records }),
+      ),
+      "changes.json": new ChunkedText(() =>
+        canonicalJsonChunks({ since: context.since, at: context.at, ...changes }),
+      ),
     };
   },
 };

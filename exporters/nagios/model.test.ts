@@ -95,7 +95,8 @@ describe("nagios model", () => {
       { added: [], changed: [], removed: [] },
       { at: "2026-03-01T12:00:00.000Z", since: null },
     );
-    for (const [path, content] of Object.entries(files)) writeFileSync(join(dir, path), content);
+    for (const [path, content] of Object.entries(files))
+      writeFileSync(join(dir, path), String(content));
     const result = verifyWithNagios(dir);
     expect([result.warnings, result.errors, result.status], result.output).toEqual([0, 0, 0]);
   });
@@ -110,7 +111,8 @@ describe("nagios model", () => {
         { added: [], changed: [], removed: [] },
         { at: "2026-03-01T12:00:00.000Z", since: null },
       );
-      for (const [path, content] of Object.entries(files)) writeFileSync(join(dir, path), content);
+      for (const [path, content] of Object.entries(files))
+        writeFileSync(join(dir, path), String(content));
       const result = verifyInStockConfig(dir);
       expect([result.warnings, result.errors, result.status], result.output).toEqual([0, 0, 0]);
       expect(result.output).toMatch(/Checked \d+ hosts/);

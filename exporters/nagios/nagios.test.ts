@@ -34,7 +34,7 @@ function writeOut(files: RenderedFiles): string {
   const dir = join(scratch, `written-${++written}`);
   mkdirSync(join(dir, "nagios"), { recursive: true });
   for (const [path, content] of Object.entries(files)) {
-    writeFileSync(join(dir, "nagios", path), content);
+    writeFileSync(join(dir, "nagios", path), String(content));
   }
   return dir;
 }

@@ -151,7 +151,9 @@ export function driftReport(
       new: line.change === "changed" ? (line.new ?? null) : null,
     };
     const category = categorize(line);
-    byCategory.set(category, [...(byCategory.get(category) ?? []), entry]);
+    const entries = byCategory.get(category);
+    if (entries) entries.push(entry);
+    else byCategory.set(category, [entry]);
   }
   const categories = DRIFT_CATEGORIES.map(([name, title]) => ({
     name,

@@ -1,0 +1,108 @@
+/**
+ * The direct YAML writer against the yaml package it stands in for: the same
+ * text for every inventory, ordinary, hostile or odd.
+ */
+import { describe, expect, it } from "vitest";
+import { HOSTILE } from "../../test/support/ansible.js";
+import type { ExportRecord, FieldObject } from "../records.js";
+import { buildInventory, type Inventory } from "./inventory.js";
+import { emittedYaml, inventoryYaml, libraryYaml } from "./render.js";
+import { CannotEmit } from "./yaml-emit.js";
+
+const specials = [
+  ..."=+-@!&*|>%`#?:[]{},'\"~".split("").flatMap((c) => [c, `${c}x`, `${c} x`]),
+  "---",
+  "...",
+  "<<",
+  "yes",
+  "0o17",
+  "1:20",
+  "x: y",
+  "x #y",
+  "\\",
+  " lead",
+  "trail ",
+  "a\r\nb\n",
+  "\t",
+  "{{ lookup('pipe', 'id') }}",
+  "{% if %}",
+  "{# c #}",
+  "\u0000\u0085\u2028\ufeff\ud800",
+  "é 中 😀",
+];
+
+const inventoryOf = (hostvars: Record<string, FieldObject>, groups = {}): Inventory => ({
+  groups,
+  hostvars,
+  warnings: [],
+});
+
+function expectSame(inventory: Inventory) {
+  expect(emittedYaml(inventory)).toBe(libraryYaml(inventory));
+}
+
+describe("the direct inventory YAML writer", () => {
+  it("writes what the yaml package writes for scalars of every kind", () => {
+    expectSame(
+      inventoryOf({
+        h: {
+          strings: specials,
+          numbers: [0, -0, 1, -5, 1.5, 1e21, 1e-7, 2 ** 60, Number.MAX_SAFE_INTEGER],
+          flags: [true, false, null],
+          unsafe: "{{ x }}",
+        },
+      }),
+    );
+  });
+
+  it("writes nested and empty collections the same way", () => {
+    expectSame(
+      inventoryOf({
+        h: {
+          empty_list: [],
+          empty_map: {},
+          nested: [[], {}, [1, [2, []], {}], { a: [], b: {}, c: [{ d: 1 }] }, [{ e: [[]] }]],
+          deep: { a: { b: { c: [{ d: { e: null } }] } } },
+        },
+        g: {},
+      }),
+    );
+    expectSame(inventoryOf({}));
+  });
+
+  it("quotes keys exactly where the yaml package does", () => {
+    const names = ["yes", "On", "NO", "null", "~", "123", "1_000", "0x1f", "1e3", "1.5", "y", "n"];
+    const tricky = [...names, "2001-12-14", "0b101", "1:20", "a b", 'a"b', "a'b", "_x"];
+    const hostvars = Object.fromEntries(tricky.map((name) => [name, { [name]: name }]));
+    const groups = Object.fromEntries(names.map((name) => [name, [...tricky]]));
+    expectSame(inventoryOf(hostvars, groups));
+  });
+
+  it("leaves keys whose form depends on their place to the yaml package", () => {
+    for (const name of [".inf", "---x", "%x", "-x"]) {
+      const inventory = inventoryOf({ [name]: { a: 1 } });
+      expect(() => emittedYaml(inventory)).toThrow(CannotEmit);
+      expect(inventoryYaml(inventory)).toBe(libraryYaml(inventory));
+    }
+  });
+
+  it("writes the inventory of tricky and hostile hosts the same way", () => {
+    const records: ExportRecord[] = [...specials, ...HOSTILE_NAMES].map((hostname, i) => ({
+      id: `host:${i}`,
+      kind: "host",
+      fields: {
+        machine_id: `${i}`.padStart(32, "0"),
+        hostname,
+        os_id: hostname,
+        os_version: hostname,
+        status: hostname,
+        nics: { [hostname]: { mac: hostname, ips: [hostname, "10.0.0.1/24"], mtu: -0 } },
+      },
+    }));
+    expectSame(buildInventory(records));
+  });
+});
+
+const HOSTILE_NAMES = (Object.values(HOSTILE) as unknown[]).filter(
+  (v): v is string => typeof v === "string",
+);
