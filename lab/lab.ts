@@ -23,6 +23,7 @@ import {
   planServices,
   serviceRecord,
   serviceUnavailable,
+  waitForDependency,
   waitForService,
 } from "./services.js";
 import { checkDiscoveryTypes, checkTimers } from "./settings.js";
@@ -315,6 +316,13 @@ export class Lab {
     for (const plan of runnable) this.launch(plan.key, serviceRecord(this.current, plan));
     for (const plan of runnable) {
       await waitForService(plan, this.current.daemons[plan.key] as DaemonRecord);
+    }
+    // A service whose peer runs too: connected before the probes' first discovery.
+    for (const plan of runnable) {
+      const { uses } = plan;
+      if (uses && runnable.some((o) => o.host === uses.host && o.port === uses.port)) {
+        await waitForDependency(plan, this.current.daemons[plan.key] as DaemonRecord);
+      }
     }
   }
 

@@ -35,6 +35,8 @@ export interface LabServicePlan {
   port: number;
   /** What it is, for `lab status`. */
   description: string;
+  /** A port on another host this service keeps a connection to (the web app's database). */
+  uses?: { host: string; port: number };
 }
 
 /**
@@ -59,6 +61,7 @@ export function planServices(hosts: HostPlan[]): LabServicePlan[] {
         name: "web",
         port: WEB_PORT,
         description: `python3 web app on ${host.address}:${WEB_PORT}${db ? `, using the database on ${db.address}:${DB_PORT}` : ""} (no rule monitors it)`,
+        ...(db ? { uses: { host: db.name, port: DB_PORT } } : {}),
       });
     }
     if (host === db) {
@@ -231,6 +234,36 @@ function listening(ns: string, port: number): boolean {
     timeout: 5000,
   });
   return result.status === 0 && result.stdout.trim() !== "";
+}
+
+/** Whether something in ns holds an established TCP connection to port (ss, inside the namespace). */
+function connected(ns: string, port: number): boolean {
+  const result = spawnSync(
+    "ip",
+    ["netns", "exec", ns, "ss", "-Htn", "state", "established", `dport = :${port}`],
+    { encoding: "utf8", timeout: 5000 },
+  );
+  return result.status === 0 && result.stdout.trim() !== "";
+}
+
+/**
+ * Waits (at most timeoutMs) until a service that uses another host's port is
+ * connected to it, so the probes' first discovery sees the dependency.
+ */
+export async function waitForDependency(
+  plan: LabServicePlan,
+  record: DaemonRecord,
+  timeoutMs = 15_000,
+): Promise<void> {
+  if (!plan.uses) return;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (connected(record.ns, plan.uses.port)) return;
+    await sleep(100);
+  }
+  throw new Error(
+    `${plan.key} did not connect to ${plan.uses.host}:${plan.uses.port} within ${timeoutMs} ms; ${record.log}:\n${logTail(record.log)}`,
+  );
 }
 
 /** Waits (at most timeoutMs) until the service listens, so the probes' first discovery sees it. */
