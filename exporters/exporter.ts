@@ -83,6 +83,11 @@ export class ExporterRegistry {
     return [...this.exporters.keys()].sort();
   }
 
+  /** Every registered exporter, by name. */
+  all(): Exporter[] {
+    return this.names().map((name) => this.exporters.get(name) as Exporter);
+  }
+
   get(name: string): Exporter | undefined {
     return this.exporters.get(name);
   }

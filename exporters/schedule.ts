@@ -4,9 +4,13 @@
  * and leaves the previous output; the schedule goes on.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import type { Registry } from "prom-client";
 import type { GraphStore } from "../cma/graph/store.js";
+import type { Rule } from "../cma/monitoring/types.js";
 import type { Logger } from "../lib/log.js";
+import { ExportMetrics, recordExport } from "../lib/metrics/export-metrics.js";
 import type { Exporter } from "./exporter.js";
+import { defaultExporters } from "./formats.js";
 import { type PushResult, type PushTarget, pushExport } from "./itil/push.js";
 import { ExportLockedError } from "./lock.js";
 import { type ExportSummary, runExport } from "./run.js";
@@ -29,6 +33,36 @@ export interface ScheduledExport {
   push?: Push | null;
   /** Called after every attempt: the summary, or null when the export failed. */
   onExport?: (summary: ExportSummary | null, error: Error | null) => void;
+}
+
+export interface ExportJobOptions {
+  store: GraphStore;
+  outDir: string;
+  /** Format names ("json,itil"), every format when null. */
+  formats: string | null;
+  /** The rules the unmonitored report explains by; the shipped ones when null. */
+  rules: readonly Rule[] | null;
+  /** Rule flags the operator enabled (generic-tcp). */
+  flags?: readonly string[];
+  log: Logger;
+  /** Where each export's outcome, duration and changes are counted, if anywhere. */
+  metrics?: Registry;
+}
+
+/** The export job of a long-running service (the CMA, `assim up`): formats, rules and metrics. */
+export function scheduledExport(options: ExportJobOptions): ScheduledExport {
+  const { rules } = options;
+  const registry = defaultExporters({
+    reports: { ...(rules ? { rules: () => rules } : {}), flags: new Set(options.flags ?? []) },
+  });
+  const measured = options.metrics ? new ExportMetrics(options.metrics) : null;
+  return {
+    store: options.store,
+    outDir: options.outDir,
+    formats: options.formats === null ? registry.all() : registry.resolve(options.formats),
+    log: options.log,
+    ...(measured ? { onExport: (summary, error) => recordExport(measured, summary ?? error) } : {}),
+  };
 }
 
 /** The smallest schedule: an export reads the whole graph, so not in a tight loop. */

@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
+import { freeTcpPort, waitFor } from "../test/support/daemons.js";
 import { planServices, SSHD, serviceRecord, serviceUnavailable } from "./services.js";
 import type { LabState } from "./state.js";
 import { planTopology } from "./topology.js";
@@ -26,38 +26,12 @@ const state = {
   daemons: {},
 } satisfies LabState;
 
-/** A TCP port free on loopback now. */
-function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** Whether a client holds an established connection to 127.0.0.1:port (ss). */
 function established(port: number): boolean {
   const result = spawnSync("ss", ["-Htn", "state", "established", `dport = :${port}`], {
     encoding: "utf8",
   });
   return result.stdout.trim() !== "";
-}
-
-async function until<T>(
-  what: string,
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe("the lab's services", () => {
@@ -160,16 +134,20 @@ describe("the lab's services", () => {
       // The database starts after the web app: the app keeps trying.
       await sleep(500);
       const database = start([dbScript, "127.0.0.1", String(dbPort)]);
-      await until("the web app's connection to the database", () => established(dbPort));
-      const page = await until("the web app's page", async () => {
-        const response = await fetch(`http://127.0.0.1:${webPort}/`).catch(() => null);
-        return response?.ok ? response.text() : undefined;
-      });
+      await waitFor("the web app's connection to the database", () => established(dbPort), 15_000);
+      const page = await waitFor(
+        "the web app's page",
+        async () => {
+          const response = await fetch(`http://127.0.0.1:${webPort}/`).catch(() => null);
+          return response?.ok ? response.text() : undefined;
+        },
+        15_000,
+      );
       expect(page).toContain("<h1>h1</h1>");
       database.kill("SIGKILL");
-      await until("the connection gone with the database", () => !established(dbPort));
+      await waitFor("the connection gone with the database", () => !established(dbPort), 15_000);
       start([dbScript, "127.0.0.1", String(dbPort)]);
-      await until("the web app reconnected", () => established(dbPort));
+      await waitFor("the web app reconnected", () => established(dbPort), 15_000);
     } finally {
       for (const child of children) child.kill("SIGKILL");
     }

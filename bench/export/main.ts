@@ -67,7 +67,7 @@ async function child(hosts: number): Promise<Figures> {
     const template = await fixtureTemplate();
     let snapshot = synthesize(template, hosts);
     const store = snapshotStore(() => snapshot);
-    const formats = defaultExporters().resolve(defaultExporters().names().join(","));
+    const formats = defaultExporters().all();
     progress(`${hosts} hosts: full export (${formats.map((f) => f.name).join(", ")})`);
     let started = performance.now();
     const full = await runExport({

@@ -6,6 +6,7 @@ import { describeStore, openConfiguredStore } from "../../cma/graph/open.js";
 import { resolveDataDir } from "../../lib/data-dir.js";
 import { withConfigFile } from "../config-option.js";
 import { UsageError } from "../errors.js";
+import { listenProblem } from "../option-values.js";
 import { openStore } from "./ingest.js";
 
 interface ApiOptions {
@@ -23,13 +24,6 @@ function defaultExportDir(): string | null {
   const dir = resolve(DEFAULT_EXPORT_DIR);
   return statSync(dir, { throwIfNoEntry: false })?.isDirectory() ? dir : null;
 }
-
-/** Errors of listen() that the caller fixes by choosing another address or port. */
-const LISTEN_PROBLEMS: Record<string, string> = {
-  EADDRINUSE: "is already in use",
-  EACCES: "needs privileges this process lacks",
-  EADDRNOTAVAIL: "is not an address of this machine",
-};
 
 const event = (fields: Record<string, unknown>) =>
   process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...fields })}\n`);
@@ -103,7 +97,7 @@ export function registerApi(program: Command): void {
         });
       } catch (error) {
         await store.close();
-        const problem = LISTEN_PROBLEMS[(error as NodeJS.ErrnoException).code ?? ""];
+        const problem = listenProblem(error);
         if (problem) throw new UsageError(`cannot listen on ${host} port ${port}: it ${problem}`);
         throw error;
       }

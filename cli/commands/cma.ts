@@ -10,6 +10,7 @@ import { parseAddress } from "../../protocol/address.js";
 import { DEFAULT_MULTICAST_GROUP, DEFAULT_PORT } from "../../protocol/messages.js";
 import { withConfigFile } from "../config-option.js";
 import { UsageError } from "../errors.js";
+import { listenAddress, wholeNumber } from "../option-values.js";
 
 interface CmaCommandOptions {
   bind: string;
@@ -33,14 +34,6 @@ interface CmaCommandOptions {
   exportOut?: string;
   exportFormat?: string;
   metrics?: string;
-}
-
-function positive(option: string, text: string, max: number): number {
-  const value = Number(text);
-  if (!/^\d+$/.test(text.trim()) || value <= 0 || value > max) {
-    throw new UsageError(`${option} must be a whole number from 1 to ${max}, got "${text}"`);
-  }
-  return value;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -133,9 +126,9 @@ export function registerCma(program: Command): void {
       if (options.trust !== "tofu" && options.trust !== "approve") {
         throw new UsageError(`--trust must be tofu or approve, got "${options.trust}"`);
       }
-      const interval = positive("--interval", options.interval, 600_000);
-      const warn = positive("--warn", options.warn, 3_600_000);
-      const dead = positive("--dead", options.dead, 3_600_000);
+      const interval = wholeNumber("--interval", options.interval, 1, 600_000);
+      const warn = wholeNumber("--warn", options.warn, 1, 3_600_000);
+      const dead = wholeNumber("--dead", options.dead, 1, 3_600_000);
       if (!(interval < warn && warn < dead)) {
         throw new UsageError(
           `need --interval < --warn < --dead, got ${interval}, ${warn}, ${dead}`,
@@ -171,8 +164,8 @@ export function registerCma(program: Command): void {
         heartbeat: { interval_ms: interval, warn_ms: warn, dead_ms: dead },
         discovery: {
           types,
-          interval_s: positive("--discovery-interval", options.discoveryInterval, 86_400),
-          switch_seconds: positive("--switch-seconds", options.switchSeconds, 3600),
+          interval_s: wholeNumber("--discovery-interval", options.discoveryInterval, 1, 86_400),
+          switch_seconds: wholeNumber("--switch-seconds", options.switchSeconds, 1, 3600),
         },
         eventsLog: options.eventsLog ?? null,
         webhooks: options.webhook,
@@ -186,19 +179,10 @@ export function registerCma(program: Command): void {
             }
           : null,
         exports,
-        metricsListen: metricsAddress(options.metrics),
+        metricsListen:
+          options.metrics === undefined ? null : listenAddress("--metrics", options.metrics),
       });
     });
-}
-
-function metricsAddress(text: string | undefined) {
-  if (text === undefined) return null;
-  try {
-    const { address, port } = parseAddress(text);
-    return { host: address, port };
-  } catch (error) {
-    throw new UsageError(`--metrics: ${(error as Error).message}`);
-  }
 }
 
 /** The CMA's export schedule from --export-every/--export-out/--export-format, checked up front. */

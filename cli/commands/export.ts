@@ -164,7 +164,7 @@ function pushOption(options: ExportOptions, formats: readonly Exporter[]): Push 
 
 function resolveFormats(list: string | undefined, registry: ExporterRegistry) {
   try {
-    return registry.resolve(list ?? registry.names().join(","));
+    return list === undefined ? registry.all() : registry.resolve(list);
   } catch (error) {
     if (error instanceof UnknownFormatError) throw new UsageError(error.message);
     throw error;

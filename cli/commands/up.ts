@@ -6,10 +6,10 @@ import { DEFAULT_NAME, MAX_HOSTS, MAX_SWITCHES } from "../../lab/topology.js";
 import { resolveDataDir } from "../../lib/data-dir.js";
 import { parseDuration } from "../../lib/duration.js";
 import { createLogger } from "../../lib/log.js";
-import { parseAddress } from "../../protocol/address.js";
 import { DEFAULT_PORT } from "../../protocol/messages.js";
 import { withConfigFile } from "../config-option.js";
 import { UsageError } from "../errors.js";
+import { listenAddress, listenProblem, wholeNumber } from "../option-values.js";
 
 interface UpOptions {
   out: string;
@@ -22,30 +22,6 @@ interface UpOptions {
   switches: string;
   name: string;
   monitoring: boolean;
-}
-
-/** Errors of listen() that the caller fixes by choosing another address or port. */
-const LISTEN_PROBLEMS: Record<string, string> = {
-  EADDRINUSE: "is already in use",
-  EACCES: "needs privileges this process lacks",
-  EADDRNOTAVAIL: "is not an address of this machine",
-};
-
-function whole(option: string, text: string, min: number, max: number): number {
-  const value = Number(text);
-  if (!/^\d+$/.test(text.trim()) || value < min || value > max) {
-    throw new UsageError(`${option} must be a whole number from ${min} to ${max}, got "${text}"`);
-  }
-  return value;
-}
-
-function apiAddress(text: string): { host: string; port: number } {
-  try {
-    const { address, port } = parseAddress(text, DEFAULT_API_PORT);
-    return { host: address, port };
-  } catch (error) {
-    throw new UsageError(`--api: ${(error as Error).message}`);
-  }
 }
 
 export function registerUp(program: Command): void {
@@ -93,14 +69,14 @@ export function registerUp(program: Command): void {
           `--export-every must be a duration of at least 1s like 30s, 5m or 1h, not "${options.exportEvery}"`,
         );
       }
-      const cmaPort = whole("--port", options.port, 1, 65535);
-      const api = apiAddress(options.api);
+      const cmaPort = wholeNumber("--port", options.port, 1, 65535);
+      const api = listenAddress("--api", options.api, DEFAULT_API_PORT);
       const lab =
         options.lab === undefined
           ? null
           : {
-              hosts: whole("--lab", options.lab, 1, MAX_HOSTS),
-              switches: whole("--switches", options.switches, 1, MAX_SWITCHES),
+              hosts: wholeNumber("--lab", options.lab, 1, MAX_HOSTS),
+              switches: wholeNumber("--switches", options.switches, 1, MAX_SWITCHES),
               name: options.name,
             };
       if (process.stderr.isTTY && process.env.ASSIM_LOG_FORMAT === undefined) {
@@ -132,7 +108,7 @@ export function registerUp(program: Command): void {
         });
         if (options.once && summary === null) process.exitCode = 1;
       } catch (error) {
-        const problem = LISTEN_PROBLEMS[(error as NodeJS.ErrnoException).code ?? ""];
+        const problem = listenProblem(error);
         if (problem) {
           throw new UsageError(
             `cannot listen (${(error as Error).message}): the address ${problem}; choose another with --port or --api`,

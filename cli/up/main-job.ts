@@ -4,26 +4,28 @@
  * web view on loopback. Stops everything on abort; a second run resumes the
  * same graph from the data directory.
  */
-import { mkdirSync } from "node:fs";
+import { createWriteStream, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Registry } from "prom-client";
 import type { ApiServer } from "../../cma/api/server.js";
 import { describeStore, openConfiguredStore } from "../../cma/graph/open.js";
 import type { GraphStore } from "../../cma/graph/store.js";
-import { loadRules } from "../../cma/monitoring/load.js";
+import type { Rule } from "../../cma/monitoring/types.js";
 import { type RunningCma, startCma } from "../../cma/server/run.js";
-import type { Exporter } from "../../exporters/exporter.js";
-import { defaultExporters } from "../../exporters/formats.js";
 import type { ExportSummary } from "../../exporters/run.js";
-import { exportEvery, exportOnce, type ScheduledExport } from "../../exporters/schedule.js";
+import {
+  exportEvery,
+  exportOnce,
+  type ScheduledExport,
+  scheduledExport,
+} from "../../exporters/schedule.js";
 import { cmaDir, cmaStatusFile } from "../../lab/daemons.js";
 import { Lab } from "../../lab/lab.js";
 import { readJson } from "../../lab/status.js";
 import { DEFAULT_NAME } from "../../lab/topology.js";
 import { keyDirOf } from "../../lib/data-dir.js";
 import type { Logger } from "../../lib/log.js";
-import { ExportMetrics, recordExport } from "../../lib/metrics/export-metrics.js";
 import { createMetricsRegistry } from "../../lib/metrics/registry.js";
 import { allDiscoveryTypes } from "../../probe/discovery/registry.js";
 import { type ProbeChild, startProbeChild } from "./probe-child.js";
@@ -56,6 +58,8 @@ const READY_TIMEOUT_MS = 180_000;
 interface Running {
   store: GraphStore;
   registry: Registry;
+  /** The monitoring rules the unmonitored report explains by (null: the shipped ones). */
+  rules: readonly Rule[] | null;
   eventsLog: string;
   /** Probes up and discovery documents stored so far. */
   progress(): { up: number; stored: number };
@@ -139,6 +143,7 @@ async function startLocalMode(options: MainJobOptions): Promise<Running> {
   return {
     store: cma.store,
     registry: cma.metrics,
+    rules: cma.rules,
     eventsLog: cma.eventsLog,
     expectedProbes: 1,
     progress() {
@@ -185,6 +190,7 @@ async function startLabMode(options: MainJobOptions): Promise<Running> {
     store,
     // The lab's CMA is another process: this registry holds the exports' metrics only.
     registry: createMetricsRegistry(),
+    rules: null,
     eventsLog: join(dir, "events.jsonl"),
     expectedProbes: lab.hosts,
     progress() {
@@ -207,7 +213,6 @@ async function startApi(options: MainJobOptions, running: Running): Promise<ApiS
   // Loaded here: express costs every other command its load time.
   const { startApiServer } = await import("../../cma/api/server.js");
   const { jsonLineSink } = await import("../../cma/api/request-log.js");
-  const { createWriteStream } = await import("node:fs");
   const requests = createWriteStream(join(options.dataDir, "logs", "api.log"), { flags: "a" });
   return startApiServer({
     store: running.store,
@@ -221,19 +226,14 @@ async function startApi(options: MainJobOptions, running: Running): Promise<ApiS
 }
 
 function exportJob(options: MainJobOptions, running: Running): ScheduledExport {
-  const rules = options.monitoring ? loadRules({}).rules : undefined;
-  const registry = defaultExporters({
-    reports: { ...(rules ? { rules: () => rules } : {}) },
-  });
-  const formats: Exporter[] = registry.resolve(registry.names().join(","));
-  const measured = new ExportMetrics(running.registry);
-  return {
+  return scheduledExport({
     store: running.store,
     outDir: options.outDir,
-    formats,
+    formats: null,
+    rules: running.rules,
     log: options.logger("export"),
-    onExport: (summary, error) => recordExport(measured, summary ?? error),
-  };
+    metrics: running.registry,
+  });
 }
 
 /** Until every expected probe is up and no document arrived for SETTLE_MS (bounded). */

@@ -1,12 +1,10 @@
 import { join } from "node:path";
 import type { Registry } from "prom-client";
-import { defaultExporters } from "../../exporters/formats.js";
-import { exportEvery } from "../../exporters/schedule.js";
+import { exportEvery, scheduledExport } from "../../exporters/schedule.js";
 import { writeFileAtomic } from "../../lib/atomic-file.js";
 import { keyDirOf, trustDirOf } from "../../lib/data-dir.js";
 import { createLogger, type Logger } from "../../lib/log.js";
 import { CmaMetrics } from "../../lib/metrics/cma-metrics.js";
-import { ExportMetrics, recordExport } from "../../lib/metrics/export-metrics.js";
 import { startMetricsServer } from "../../lib/metrics/http.js";
 import { createMetricsRegistry } from "../../lib/metrics/registry.js";
 import { DEFAULT_MULTICAST_GROUP, type HeartbeatTimers } from "../../protocol/messages.js";
@@ -48,8 +46,8 @@ export interface RunningCma {
   store: GraphStore;
   /** The CMA's metrics (and its exports'), for whoever serves /metrics. */
   metrics: Registry;
-  /** Where the CMA serves /metrics itself, if asked to. */
-  metricsUrl: string | null;
+  /** The auto-monitoring rules loaded (null: monitoring off). */
+  rules: readonly Rule[] | null;
   daemon: CmaDaemon;
   log: Logger;
   /** The events log the CMA appends to. */
@@ -170,7 +168,7 @@ export async function startCma(
   await writeStatus();
   const exports = options.exports
     ? startExports(
-        { store, rules, flags: options.monitoring?.flags ?? [], log, registry },
+        { store, rules, flags: options.monitoring?.flags ?? [], registry, log },
         options.exports,
       )
     : null;
@@ -193,7 +191,7 @@ export async function startCma(
   return {
     store,
     metrics: registry,
-    metricsUrl: metricsServer ? `${metricsServer.url}` : null,
+    rules,
     daemon,
     log,
     eventsLog,
@@ -220,30 +218,25 @@ function startExports(
     store: GraphStore;
     rules: Rule[] | null;
     flags: string[];
-    log: Logger;
     registry: Registry;
+    log: Logger;
   },
   exports: NonNullable<RunCmaOptions["exports"]>,
 ): { stop(): Promise<void> } {
-  const { store, rules, flags, log } = cma;
-  const measured = new ExportMetrics(cma.registry);
   // Without auto-monitoring the reports still explain by the shipped rules.
-  const registry = defaultExporters({
-    reports: { ...(rules ? { rules: () => rules } : {}), flags: new Set(flags) },
+  const job = scheduledExport({
+    store: cma.store,
+    outDir: exports.outDir,
+    formats: exports.formats,
+    rules: cma.rules,
+    flags: cma.flags,
+    log: createLogger({ service: "export" }),
+    metrics: cma.registry,
   });
-  const formats = registry.resolve(exports.formats ?? registry.names().join(","));
   const controller = new AbortController();
-  const running = exportEvery(
-    {
-      store,
-      outDir: exports.outDir,
-      formats,
-      log: log.child({ service: "export" }),
-      onExport: (summary, error) => recordExport(measured, summary ?? error),
-    },
-    exports.everyMs,
-    controller.signal,
-  ).catch((error: unknown) => log.error({ err: String(error) }, "the export schedule stopped"));
+  const running = exportEvery(job, exports.everyMs, controller.signal).catch((error: unknown) =>
+    cma.log.error({ err: String(error) }, "the export schedule stopped"),
+  );
   return {
     async stop() {
       controller.abort();
