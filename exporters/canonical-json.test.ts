@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canonicalJson, canonicalJsonChunks } from "./canonical-json.js";
+import { canonicalJson, canonicalJsonChunks, inCanonicalOrder } from "./canonical-json.js";
 import { canonical } from "./records.js";
 
 const reference = (value: unknown) => `${JSON.stringify(canonical(value), null, 2)}\n`;
@@ -47,5 +47,38 @@ describe("canonicalJsonChunks", () => {
     for (const value of values) {
       expect([...canonicalJsonChunks(value)].join("")).toBe(canonicalJson(value));
     }
+  });
+});
+
+describe("inCanonicalOrder", () => {
+  it("returns a value already in canonical order as it is, and reorders any other", () => {
+    const sorted = { a: [{ b: 1, c: { d: null } }], z: "x", "10": 1, "2": 2 };
+    expect(inCanonicalOrder(sorted)).toBe(sorted);
+    const unsorted = { z: 1, a: { y: [{ q: 1, p: 2 }], x: 0 }, "10": 1, "2": 2 };
+    const ordered = inCanonicalOrder(unsorted);
+    expect(ordered).not.toBe(unsorted);
+    expect(ordered).toEqual(unsorted);
+    expect(JSON.stringify(ordered)).toBe('{"2":2,"10":1,"a":{"x":0,"y":[{"p":2,"q":1}]},"z":1}');
+    // The original is left as it was.
+    expect(Object.keys(unsorted)).toEqual(["2", "10", "z", "a"]);
+  });
+
+  it("keeps a key named __proto__ a key", () => {
+    const hostile = JSON.parse('{"z": 1, "__proto__": {"polluted": true}}') as object;
+    const ordered = inCanonicalOrder(hostile) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(ordered)).toBe(Object.prototype);
+    expect(Object.keys(ordered)).toEqual(["__proto__", "z"]);
+    expect(canonicalJson(ordered)).toBe(canonicalJson(hostile));
+  });
+
+  it("makes canonicalJsonChunks write the same text whichever way an item is written", () => {
+    const records = Array.from({ length: 1200 }, (_, i) => ({
+      id: `r${i}`,
+      kind: "host",
+      fields: { name: `h${i}\n"${i}"`, nics: { eth1: { mtu: i }, eth0: { ips: [] } }, "7": i },
+    }));
+    const mixed = records.map((r, i) => (i % 3 === 0 ? r : inCanonicalOrder(r)));
+    const value = { records: mixed, at: "2026-01-01T00:00:00Z" };
+    expect([...canonicalJsonChunks(value)].join("")).toBe(reference(value));
   });
 });

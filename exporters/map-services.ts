@@ -42,14 +42,14 @@ function monitorOf(graph: LiveGraph, process: NodeRecord): FieldObject | null {
   if (!monitor) return null;
   const p = monitor.props;
   return {
-    id: monitor.key,
-    rule: text(p, "rule"),
     class: text(p, "class"),
-    provider: text(p, "provider"),
-    type: text(p, "type"),
+    id: monitor.key,
     params: list(p, "params"),
+    provider: text(p, "provider"),
+    rule: text(p, "rule"),
     state: text(p, "state"),
     state_since: text(p, "state_since"),
+    type: text(p, "type"),
   };
 }
 
@@ -61,22 +61,23 @@ export function serviceRecords(graph: LiveGraph): ExportRecord[] {
       if (listen.length === 0) continue;
       const monitor = monitorOf(graph, process);
       const p = process.props;
+      // Keys in canonical order (see map-systems.ts).
       records.push({
-        id: serviceId(host, process),
-        kind: "service",
         fields: {
-          host: `host:${machineIdOf(host)}`,
-          name: text(p, "name"),
-          exe: text(p, "exe"),
           argv: list(p, "argv"),
-          uid: integer(p, "uid"),
-          user: text(p, "user"),
-          unowned: p.unowned === true,
+          exe: text(p, "exe"),
+          host: `host:${machineIdOf(host)}`,
           listen,
           monitor,
           monitored: monitor !== null && monitor.class !== "nomon",
+          name: text(p, "name"),
           nomon: monitor?.class === "nomon",
+          uid: integer(p, "uid"),
+          unowned: p.unowned === true,
+          user: text(p, "user"),
         },
+        id: serviceId(host, process),
+        kind: "service",
       });
     }
   }
@@ -100,21 +101,21 @@ export function dependencyRecords(graph: LiveGraph): ExportRecord[] {
       const from = `${machineIdOf(clientHost)}:${processHash(client)}`;
       const to = `${machineIdOf(serverHost)}:${processHash(server)}`;
       records.push({
-        id: `dependency:${from}->${to}:${proto}/${port}`,
-        kind: "dependency",
         fields: {
+          client_exe: text(client.props, "exe"),
           client_host: `host:${machineIdOf(clientHost)}`,
+          client_name: text(client.props, "name"),
           client_process: processHash(client),
           client_service: clientIsService ? serviceId(clientHost, client) : null,
-          client_name: text(client.props, "name"),
-          client_exe: text(client.props, "exe"),
-          server_host: `host:${machineIdOf(serverHost)}`,
-          server_service: serviceId(serverHost, server),
-          server_name: text(server.props, "name"),
-          server_exe: text(server.props, "exe"),
-          proto,
           port,
+          proto,
+          server_exe: text(server.props, "exe"),
+          server_host: `host:${machineIdOf(serverHost)}`,
+          server_name: text(server.props, "name"),
+          server_service: serviceId(serverHost, server),
         },
+        id: `dependency:${from}->${to}:${proto}/${port}`,
+        kind: "dependency",
       });
     }
   }

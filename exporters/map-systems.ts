@@ -2,7 +2,7 @@
 import type { NodeRecord } from "../cma/graph/store.js";
 import { after, compareIds, flag, integer, list, pick, text } from "./fields.js";
 import type { LiveGraph } from "./graph-view.js";
-import type { ExportRecord, FieldObject } from "./records.js";
+import type { ExportRecord, FieldObject, FieldValue } from "./records.js";
 
 /** System properties a host record carries, null when the graph does not know them. */
 export const HOST_PROPERTIES = [
@@ -52,6 +52,25 @@ export const SWITCH_PROPERTIES = [
 
 const PORT_PROPERTIES = ["description", "vlan_id", "mtu", "speed_mbps", "duplex"] as const;
 
+/*
+ * Record fields are built with their keys in canonical (code point) order, so
+ * that writing them needs no reordering (canonical-json.ts, inCanonicalOrder).
+ */
+const inOrder = (...names: readonly string[]) => [...names].sort(compareIds);
+const HOST_FIELDS = inOrder(...HOST_PROPERTIES, "machine_id", "monitoring_agents", "nics");
+const SWITCH_FIELDS = inOrder(...SWITCH_PROPERTIES, "ports");
+const PORT_FIELDS = inOrder(...PORT_PROPERTIES, "wired");
+
+/** Sets a key whatever its name ("__proto__" included: names are discovered text). */
+function setKey(object: FieldObject, key: string, value: FieldValue): void {
+  Object.defineProperty(object, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+}
+
 const isKind = (kind: string) => (n: NodeRecord) => n.props.kind === kind;
 
 export function machineIdOf(host: NodeRecord): string {
@@ -65,16 +84,14 @@ export function hostRecords(graph: LiveGraph): ExportRecord[] {
   return graph
     .all("System")
     .filter(isKind("host"))
-    .map((host) => ({
-      id: hostId(host),
-      kind: "host",
-      fields: {
-        machine_id: machineIdOf(host),
-        ...pick(host.props, HOST_PROPERTIES),
-        monitoring_agents: agentsOf(host),
-        nics: nicsOf(graph, host),
-      },
-    }));
+    .map((host) => {
+      // Assigning a picked key keeps its place in the order.
+      const fields = pick(host.props, HOST_FIELDS);
+      fields.machine_id = machineIdOf(host);
+      fields.monitoring_agents = agentsOf(host);
+      fields.nics = nicsOf(graph, host);
+      return { fields, id: hostId(host), kind: "host" };
+    });
 }
 
 /**
@@ -89,20 +106,20 @@ function agentsOf(host: NodeRecord): FieldObject | null {
       .filter((v): v is string => typeof v === "string")
       .sort(compareIds);
   return {
-    ocf: sorted("agents_ocf"),
     lsb: sorted("agents_lsb"),
     nagios: sorted("agents_nagios"),
+    ocf: sorted("agents_ocf"),
     systemd_running: flag(host.props, "systemd_running"),
   };
 }
 
 /** The host's NICs by interface name, with addresses and the switch port each is wired to. */
 function nicsOf(graph: LiveGraph, host: NodeRecord): FieldObject {
-  const nics: FieldObject = {};
+  const named = new Map<string, FieldObject>();
   const edges = [...graph.out("HAS_NIC", host)].sort((a, b) => compareIds(a.node.key, b.node.key));
   for (const { node: nic } of edges) {
     const ifname = text(nic.props, "ifname") ?? nic.key;
-    const name = ifname in nics ? `${ifname}#${nic.key}` : ifname;
+    const name = named.has(ifname) ? `${ifname}#${nic.key}` : ifname;
     const ips = graph
       .out("HAS_IP", nic)
       .map((e) => {
@@ -115,24 +132,24 @@ function nicsOf(graph: LiveGraph, host: NodeRecord): FieldObject {
       .out("WIRED_TO", nic)
       .sort((a, b) => compareIds(a.node.key, b.node.key))[0]?.node;
     const sw = port ? graph.in("HAS_PORT", port)[0]?.node : undefined;
-    nics[name] = {
-      mac: text(nic.props, "mac"),
-      kind: text(nic.props, "kind") ?? text(nic.props, "type"),
-      virtual: flag(nic.props, "virtual"),
-      mtu: integer(nic.props, "mtu"),
-      speed: integer(nic.props, "speed"),
-      duplex: text(nic.props, "duplex"),
+    named.set(name, {
       carrier: flag(nic.props, "carrier"),
-      operstate: text(nic.props, "operstate"),
-      vlan_id: integer(nic.props, "vlan_id"),
-      master: text(nic.props, "master"),
       default_gw: flag(nic.props, "default_gw"),
+      duplex: text(nic.props, "duplex"),
       ips,
+      kind: text(nic.props, "kind") ?? text(nic.props, "type"),
+      mac: text(nic.props, "mac"),
+      master: text(nic.props, "master"),
+      mtu: integer(nic.props, "mtu"),
+      operstate: text(nic.props, "operstate"),
+      speed: integer(nic.props, "speed"),
       switch: sw?.key ?? null,
       switch_port: port ? (text(port.props, "port_id") ?? port.key) : null,
-    };
+      virtual: flag(nic.props, "virtual"),
+      vlan_id: integer(nic.props, "vlan_id"),
+    });
   }
-  return nics;
+  return sortedObject(named);
 }
 
 export function switchRecords(graph: LiveGraph): ExportRecord[] {
@@ -140,7 +157,7 @@ export function switchRecords(graph: LiveGraph): ExportRecord[] {
     .all("System")
     .filter(isKind("switch"))
     .map((sw) => {
-      const ports: FieldObject = {};
+      const ports = new Map<string, FieldObject>();
       const edges = [...graph.out("HAS_PORT", sw)].sort((a, b) =>
         compareIds(a.node.key, b.node.key),
       );
@@ -154,16 +171,14 @@ export function switchRecords(graph: LiveGraph): ExportRecord[] {
               .map((e) => `${hostId(e.node)}/${text(nic.props, "ifname") ?? nic.key}`),
           )
           .sort(compareIds);
-        ports[text(port.props, "port_id") ?? port.key] = {
-          ...pick(port.props, PORT_PROPERTIES),
-          wired,
-        };
+        const fields = pick(port.props, PORT_FIELDS);
+        fields.wired = wired;
+        const id = text(port.props, "port_id") ?? port.key;
+        ports.set(id, fields);
       }
-      return {
-        id: sw.key,
-        kind: "switch",
-        fields: { ...pick(sw.props, SWITCH_PROPERTIES), ports },
-      };
+      const fields = pick(sw.props, SWITCH_FIELDS);
+      fields.ports = sortedObject(ports);
+      return { fields, id: sw.key, kind: "switch" };
     });
 }
 
@@ -188,11 +203,20 @@ export function packageRecords(graph: LiveGraph): ExportRecord[] {
         continue;
       }
       records.set(id, {
+        fields: { arch, host: hostId(host), manager, name, versions: [version] },
         id,
         kind: "package",
-        fields: { host: hostId(host), manager, name, arch, versions: [version] },
       });
     }
   }
   return [...records.values()];
+}
+
+/** An object of the entries, keys in canonical order. */
+function sortedObject(entries: ReadonlyMap<string, FieldObject>): FieldObject {
+  const object: FieldObject = {};
+  for (const key of [...entries.keys()].sort(compareIds)) {
+    setKey(object, key, entries.get(key) as FieldObject);
+  }
+  return object;
 }

@@ -12,6 +12,10 @@ import {
 } from "../cma/graph/contract/support.js";
 import { ingestDocument } from "../cma/ingest/ingest.js";
 import { scratchStores } from "../test/support/scratch-stores.js";
+import { inCanonicalOrder } from "./canonical-json.js";
+import { LiveGraph } from "./graph-view.js";
+import { dependencyRecords, serviceRecords } from "./map-services.js";
+import { hostRecords, packageRecords, switchRecords } from "./map-systems.js";
 import { canonicalJson, type ExportRecord, readRecords } from "./records.js";
 
 const { freshStore: fresh } = scratchStores("assim-records-");
@@ -163,6 +167,46 @@ describe("export records from the graph", () => {
     expect(byId(records, SYSTEM.web1).fields.nics).toMatchObject({
       eth0: { switch: "switch:00:1b:2c:3d:4e:5f", switch_port: "Gi1/0/1" },
     });
+  });
+
+  it("keeps a switch port whose id is __proto__ as a port (LLDP text is untrusted)", async () => {
+    const store = await fresh();
+    await ingestFixtureWorld(store);
+    const document = copy(switchDocument(), AT);
+    const text = JSON.stringify(document).replaceAll('"Gi1/0/1"', '"__proto__"');
+    await ingestDocument(store, JSON.parse(text));
+    const [sw] = ofKind(await readRecords(store), "switch");
+    const ports = sw?.fields.ports as Record<string, unknown>;
+    expect(Object.getPrototypeOf(ports)).toBe(Object.prototype);
+    expect(Object.keys(ports)).toEqual(["__proto__"]);
+    expect(canonicalJson(sw)).toContain('"__proto__": {');
+  });
+
+  it("builds every record with its keys already in canonical order (written without reordering)", async () => {
+    const store = await fresh();
+    await ingestFixtureWorld(store);
+    await ingestDocument(store, copy(switchDocument(), AT));
+    const snapshot = await store.snapshot();
+    const nginx = processKeyOf(snapshot, SYSTEM.web1, "nginx");
+    await store.write((tx) =>
+      tx.replaceMonitors(
+        SYSTEM.web1,
+        [{ key: "monitor:n:http", process: nginx, props: { rule: "http", class: "nagios" } }],
+        AT,
+      ),
+    );
+    const graph = new LiveGraph(await store.liveSnapshot());
+    const built = [
+      ...hostRecords(graph),
+      ...switchRecords(graph),
+      ...serviceRecords(graph),
+      ...dependencyRecords(graph),
+      ...packageRecords(graph),
+    ];
+    expect(new Set(built.map((r) => r.kind))).toEqual(
+      new Set(["host", "switch", "service", "dependency", "package"]),
+    );
+    for (const record of built) expect(inCanonicalOrder(record), record.id).toBe(record);
   });
 
   it("gives each service its monitor and state, and nomon for a decision not to monitor", async () => {

@@ -5,6 +5,7 @@
  * records, byte for byte once serialized with canonicalJson().
  */
 import type { GraphSnapshot, GraphStore } from "../cma/graph/store.js";
+import { inCanonicalOrder } from "./canonical-json.js";
 import { compareIds } from "./fields.js";
 import { LiveGraph } from "./graph-view.js";
 import { dependencyRecords, serviceRecords } from "./map-services.js";
@@ -32,13 +33,14 @@ export interface ExportRecord {
 /** The records of a snapshot: live nodes and relationships only, sorted by id. */
 export function recordsFromSnapshot(snapshot: GraphSnapshot): ExportRecord[] {
   const graph = new LiveGraph(snapshot);
+  // Keys in canonical order from the start: serializing them is then JSON.stringify's own.
   const records = [
     ...hostRecords(graph),
     ...switchRecords(graph),
     ...serviceRecords(graph),
     ...dependencyRecords(graph),
     ...packageRecords(graph),
-  ];
+  ].map(inCanonicalOrder);
   records.sort((a, b) => compareIds(a.id, b.id));
   for (let i = 1; i < records.length; i++) {
     if (records[i]?.id === records[i - 1]?.id) {
