@@ -17,9 +17,23 @@ describe("parseAddress", () => {
     }
   });
 
-  it("takes only addresses with a prefix", () => {
+  it("takes only addresses with a prefix, the second time too", () => {
     for (const text of ["10.0.0.1", "10.0.0.1/33", "2001:db8::1/129", "garbage", ""]) {
       expect(parseAddress(text)).toBeUndefined();
+      expect(parseAddress(text)).toBeUndefined();
     }
+  });
+
+  it("gives the same parts when asked again, and parts nobody can change", () => {
+    const first = parseAddress("10.1.2.3/8");
+    expect(parseAddress("10.1.2.3/8")).toEqual({
+      address: "10.1.2.3",
+      version: 4,
+      prefix: 8,
+      netmask: "255.0.0.0",
+      subnet: "10.0.0.0",
+      loopback: false,
+    });
+    expect(Object.isFrozen(first)).toBe(true);
   });
 });

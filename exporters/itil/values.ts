@@ -43,8 +43,23 @@ export interface Address {
   loopback: boolean;
 }
 
+/** Parsed addresses by text: each is parsed about four times per export (IRE and GLPI, twice each). */
+const parsedAddresses = new Map<string, Readonly<Address> | null>();
+/** Beyond this many the cache starts again (a fleet's addresses, not unbounded growth). */
+const PARSED_ADDRESSES_MAX = 1 << 20;
+
 /** "10.0.0.10/24" → its parts; undefined for anything that is not an address with a prefix. */
-export function parseAddress(cidr: string): Address | undefined {
+export function parseAddress(cidr: string): Readonly<Address> | undefined {
+  let parsed = parsedAddresses.get(cidr);
+  if (parsed === undefined) {
+    if (parsedAddresses.size >= PARSED_ADDRESSES_MAX) parsedAddresses.clear();
+    parsed = parseAddressText(cidr) ?? null;
+    parsedAddresses.set(cidr, parsed === null ? null : Object.freeze(parsed));
+  }
+  return parsed ?? undefined;
+}
+
+function parseAddressText(cidr: string): Address | undefined {
   if (!ipaddr.isValidCIDR(cidr)) return undefined;
   const [ip, prefix] = ipaddr.parseCIDR(cidr);
   const version = ip.kind() === "ipv4" ? 4 : 6;
