@@ -1,12 +1,14 @@
 /**
- * The `itil` format (OUT/itil/: servicenow.json, changes.json, csv/*.csv)
+ * The `itil` format (OUT/itil/: servicenow.json, the same payload in batches
+ * servicenow/batch-NNNN.json, changes.json, csv/*.csv)
  * and the `glpi` format (OUT/glpi/<host>.json, OUT/glpi/switches/<switch>.json).
  */
-import { ChunkedText, type Exporter } from "../exporter.js";
+import { ChunkedText, type Exporter, type RenderedFiles } from "../exporter.js";
 import { indentedJsonChunks } from "../json-chunks.js";
 import { changeRecords } from "./changes.js";
 import { csvFiles } from "./csv-classes.js";
 import { computerDocument, switchDocument } from "./glpi.js";
+import { ireBatches } from "./ire-batches.js";
 import { fileStems } from "./names.js";
 import { irePayload } from "./servicenow.js";
 import { byHost, hostName, textOf } from "./values.js";
@@ -18,22 +20,39 @@ import { byHost, hostName, textOf } from "./values.js";
  */
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
-export const itilExporter: Exporter = {
-  name: "itil",
-  description:
-    "ServiceNow IRE payload (servicenow.json), ITIL change records (changes.json) and CSV per CI class (csv/)",
-  render(records, changes, context) {
-    const payload = irePayload(records, context.at);
-    const changeList = changeRecords(records, changes, context);
-    return {
-      "servicenow.json": new ChunkedText(() => indentedJsonChunks({ ...payload })),
-      "changes.json": new ChunkedText(() =>
-        indentedJsonChunks({ since: context.since, at: context.at, changes: changeList }),
-      ),
-      ...csvFiles(payload, changeList),
-    };
-  },
-};
+export interface ItilOptions {
+  /** Items per IRE batch file (servicenow/batch-NNNN.json); default IRE_BATCH_ITEMS. */
+  ireBatchItems?: number;
+}
+
+/** "servicenow/batch-0001.json" for the first batch. */
+export const ireBatchFile = (n: number) =>
+  `servicenow/batch-${String(n + 1).padStart(4, "0")}.json`;
+
+export function itilFormat(options: ItilOptions = {}): Exporter {
+  return {
+    name: "itil",
+    description:
+      "ServiceNow IRE payload (servicenow.json, and in batches: servicenow/batch-NNNN.json), ITIL change records (changes.json) and CSV per CI class (csv/)",
+    render(records, changes, context) {
+      const payload = irePayload(records, context.at);
+      const changeList = changeRecords(records, changes, context);
+      const files: RenderedFiles = {
+        "servicenow.json": new ChunkedText(() => indentedJsonChunks({ ...payload })),
+        "changes.json": new ChunkedText(() =>
+          indentedJsonChunks({ since: context.since, at: context.at, changes: changeList }),
+        ),
+        ...csvFiles(payload, changeList),
+      };
+      ireBatches(payload, options.ireBatchItems).forEach((batch, n) => {
+        files[ireBatchFile(n)] = json(batch);
+      });
+      return files;
+    },
+  };
+}
+
+export const itilExporter: Exporter = itilFormat();
 
 export const glpiExporter: Exporter = {
   name: "glpi",

@@ -1,9 +1,14 @@
 /** Pushing an export, against a local stand-in for ServiceNow and GLPI on 127.0.0.1. */
+import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkGlpi, checkIre, exportWorld, useStores } from "../../test/support/itil.js";
+import { runExport } from "../run.js";
+import { ireBatchFile, itilFormat } from "./itil.js";
 import { pushExport } from "./push.js";
+import type { IrePayload } from "./servicenow.js";
 
 interface Received {
   path: string;
@@ -58,7 +63,12 @@ describe("pushing an export", () => {
     });
     expect(sn).toMatchObject({ target: "servicenow", ok: true, dry_run: false });
     expect(sn.files).toEqual([
-      expect.objectContaining({ file: "itil/servicenow.json", status: 200, tries: 2, ok: true }),
+      expect.objectContaining({
+        file: "itil/servicenow/batch-0001.json",
+        status: 200,
+        tries: 2,
+        ok: true,
+      }),
     ]);
     expect(sleeps).toEqual([10]);
     expect(received).toHaveLength(2);
@@ -86,6 +96,35 @@ describe("pushing an export", () => {
     expect(received.map((r) => r.path)).toEqual(Array(4).fill("/front/inventory.php"));
     expect(received[0]?.authorization).toBeUndefined();
     for (const r of received) checkGlpi(r.body);
+  });
+
+  it("sends a large payload in batches, each one a payload the IRE takes alone", async () => {
+    const { store, out } = await fresh();
+    await exportWorld({ store, out }, true);
+    await runExport({ store, outDir: out, formats: [itilFormat({ ireBatchItems: 8 })] });
+    const whole = JSON.parse(readFileSync(join(out, "itil", "servicenow.json"), "utf8"));
+    reset({ result: { items: [{ className: "cmdb_ci_linux_server", errorCount: 0 }] } });
+    const sn = await pushExport({ target: "servicenow", url: base, outDir: out, env: SN_ENV });
+    expect(sn.ok).toBe(true);
+    expect(sn.files.length).toBeGreaterThan(2);
+    expect(sn.files.map((f) => f.file)).toEqual(sn.files.map((_, n) => `itil/${ireBatchFile(n)}`));
+    expect(received).toHaveLength(sn.files.length);
+    const ids = new Set<string>();
+    for (const r of received) {
+      const batch = r.body as IrePayload;
+      checkIre(batch);
+      for (const item of batch.items) ids.add(item.internal_id);
+    }
+    expect(ids).toEqual(new Set(whole.items.map((i: { internal_id: string }) => i.internal_id)));
+
+    // Fewer batches at the next export: the extra files go, and are not sent.
+    await runExport({ store, outDir: out, formats: [itilFormat({ ireBatchItems: 1000 })] });
+    reset({ result: { items: [] } });
+    const again = await pushExport({ target: "servicenow", url: base, outDir: out, env: SN_ENV });
+    expect(again.files.map((f) => f.file)).toEqual(["itil/servicenow/batch-0001.json"]);
+    expect(received[0]?.body).toEqual(
+      JSON.parse(readFileSync(join(out, "itil", "servicenow.json"), "utf8")),
+    );
   });
 
   it("gives up after the retries, does not retry a refusal, and reads errors inside a 200", async () => {

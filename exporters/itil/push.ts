@@ -1,6 +1,7 @@
 /**
- * Sending an export to a CMDB: `servicenow` POSTs OUT/itil/servicenow.json to
- * the instance's IRE endpoint, `glpi` POSTs each OUT/glpi document to GLPI's
+ * Sending an export to a CMDB: `servicenow` POSTs each IRE batch
+ * (OUT/itil/servicenow/batch-NNNN.json, exporters/itil/ire-batches.ts) to the
+ * instance's IRE endpoint, `glpi` POSTs each OUT/glpi document to GLPI's
  * native inventory endpoint. Credentials come from the environment, never
  * from the command line. A network error, a 429 or a 5xx is retried with a
  * doubling delay; any other refusal is not. ServiceNow reports item errors
@@ -73,27 +74,35 @@ function plan(options: PushOptions) {
     else if (user) headers.authorization = basic(user, env.ASSIM_SERVICENOW_PASSWORD ?? "");
     else if (!options.dryRun) throw new Error(missingCredentials("servicenow", env));
     const source = encodeURIComponent(env.ASSIM_SERVICENOW_SOURCE ?? "assim");
+    const batches = jsonFiles(join(options.outDir, "itil", "servicenow"), "itil/servicenow");
     return {
       headers,
       url: `${base}/api/now/identifyreconcile?sysparm_data_source=${source}`,
-      files: ["itil/servicenow.json"],
+      // An output written before batches existed has only the whole payload.
+      files: batches.length > 0 ? batches : ["itil/servicenow.json"],
     };
   }
   if (env.ASSIM_GLPI_USER) {
     headers.authorization = basic(env.ASSIM_GLPI_USER, env.ASSIM_GLPI_PASSWORD ?? "");
   }
   const dir = join(options.outDir, "glpi");
-  const list = (sub: string) => {
-    try {
-      return readdirSync(join(dir, sub))
-        .filter((f) => f.endsWith(".json"))
-        .sort()
-        .map((f) => (sub === "" ? `glpi/${f}` : `glpi/${sub}/${f}`));
-    } catch {
-      return [];
-    }
+  return {
+    headers,
+    url: `${base}/front/inventory.php`,
+    files: [...jsonFiles(dir, "glpi"), ...jsonFiles(join(dir, "switches"), "glpi/switches")],
   };
-  return { headers, url: `${base}/front/inventory.php`, files: [...list(""), ...list("switches")] };
+}
+
+/** The .json files of a directory, sorted, as `prefix/name`; none when it does not exist. */
+function jsonFiles(dir: string, prefix: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((f) => f.isFile() && f.name.endsWith(".json"))
+      .map((f) => `${prefix}/${f.name}`)
+      .sort();
+  } catch {
+    return [];
+  }
 }
 
 const basic = (user: string, password: string) =>
