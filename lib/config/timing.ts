@@ -72,6 +72,7 @@ const HEARTBEAT = [
 function checkHeartbeat(config: AssimConfig, report: Report): void {
   const given = config.cma?.heartbeat ?? {};
   const values: { key: string; ms: number; explicit: boolean }[] = [];
+  let usable = true;
   for (const [key, fallback, max] of HEARTBEAT) {
     const text = given[key];
     if (text === undefined) {
@@ -79,9 +80,13 @@ function checkHeartbeat(config: AssimConfig, report: Report): void {
       continue;
     }
     const ms = checkDuration(text, ["cma", "heartbeat", key], { min: 1, max }, report);
-    if (ms === null) return;
+    if (ms === null) {
+      usable = false;
+      continue;
+    }
     values.push({ key, ms, explicit: true });
   }
+  if (!usable) return;
   for (let i = 1; i < values.length; i++) {
     const before = values[i - 1] as (typeof values)[number];
     const after = values[i] as (typeof values)[number];
