@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { resolve } from "node:path";
 import type { Command } from "commander";
+import { HEARTBEAT_LIMITS, type HeartbeatTimer } from "../../cma/server/heartbeat-limits.js";
 import { UnknownFormatError } from "../../exporters/exporter.js";
 import { defaultExporters } from "../../exporters/formats.js";
 import { MIN_EXPORT_EVERY_MS } from "../../exporters/schedule.js";
@@ -50,9 +51,17 @@ export function registerCma(program: Command): void {
       "probe keys: tofu (trust on first use) or approve (assim keys approve)",
       "tofu",
     )
-    .option("--interval <ms>", "heartbeat interval", "1000")
-    .option("--warn <ms>", "a heartbeat later than this is reported late", "3000")
-    .option("--dead <ms>", "a partner silent this long is reported dead", "10000")
+    .option("--interval <ms>", "heartbeat interval", String(HEARTBEAT_LIMITS.interval.defaultMs))
+    .option(
+      "--warn <ms>",
+      "a heartbeat later than this is reported late",
+      String(HEARTBEAT_LIMITS.warn.defaultMs),
+    )
+    .option(
+      "--dead <ms>",
+      "a partner silent this long is reported dead",
+      String(HEARTBEAT_LIMITS.dead.defaultMs),
+    )
     .option(
       "--discovery-interval <s>",
       "how often probes rediscover (they send only changes)",
@@ -126,9 +135,13 @@ export function registerCma(program: Command): void {
       if (options.trust !== "tofu" && options.trust !== "approve") {
         throw new UsageError(`--trust must be tofu or approve, got "${options.trust}"`);
       }
-      const interval = wholeNumber("--interval", options.interval, 1, 600_000);
-      const warn = wholeNumber("--warn", options.warn, 1, 3_600_000);
-      const dead = wholeNumber("--dead", options.dead, 1, 3_600_000);
+      const timer = (name: HeartbeatTimer) => {
+        const { minMs, maxMs } = HEARTBEAT_LIMITS[name];
+        return wholeNumber(`--${name}`, options[name], minMs, maxMs);
+      };
+      const interval = timer("interval");
+      const warn = timer("warn");
+      const dead = timer("dead");
       if (!(interval < warn && warn < dead)) {
         throw new UsageError(
           `need --interval < --warn < --dead, got ${interval}, ${warn}, ${dead}`,

@@ -1,4 +1,6 @@
 /** Durations in a configuration file: parsed, in range, and the heartbeat's order. */
+import { HEARTBEAT_TIMERS } from "../../cma/server/heartbeat-limits.js";
+import { MIN_EXPORT_EVERY_MS } from "../../exporters/schedule.js";
 import { parseDuration } from "../duration.js";
 import type { AssimConfig } from "./types.js";
 import type { KeyPath } from "./yaml-position.js";
@@ -62,24 +64,17 @@ export function checkDuration(
   return ms;
 }
 
-/** The CMA's defaults (--interval, --warn, --dead), in the order they must keep. */
-const HEARTBEAT = [
-  ["interval", 1000, 600_000],
-  ["warn", 3000, 3_600_000],
-  ["dead", 10_000, 3_600_000],
-] as const;
-
 function checkHeartbeat(config: AssimConfig, report: Report): void {
   const given = config.cma?.heartbeat ?? {};
   const values: { key: string; ms: number; explicit: boolean }[] = [];
   let usable = true;
-  for (const [key, fallback, max] of HEARTBEAT) {
+  for (const [key, { defaultMs, minMs, maxMs }] of HEARTBEAT_TIMERS) {
     const text = given[key];
     if (text === undefined) {
-      values.push({ key, ms: fallback, explicit: false });
+      values.push({ key, ms: defaultMs, explicit: false });
       continue;
     }
-    const ms = checkDuration(text, ["cma", "heartbeat", key], { min: 1, max }, report);
+    const ms = checkDuration(text, ["cma", "heartbeat", key], { min: minMs, max: maxMs }, report);
     if (ms === null) {
       usable = false;
       continue;
@@ -104,16 +99,16 @@ function checkHeartbeat(config: AssimConfig, report: Report): void {
 /** Every duration of the file, and interval < warn < dead. */
 export function checkTiming(config: AssimConfig, report: Report): void {
   checkHeartbeat(config, report);
-  const atLeastASecond = { min: SECOND };
+  const exportEvery = { min: MIN_EXPORT_EVERY_MS };
   const durations: [string | undefined, KeyPath, DurationRule][] = [
     [
       config.cma?.discovery?.interval,
       ["cma", "discovery", "interval"],
       { min: SECOND, max: 86_400_000, wholeSeconds: true },
     ],
-    [config.cma?.exports?.every, ["cma", "exports", "every"], atLeastASecond],
-    [config.exporters?.every, ["exporters", "every"], atLeastASecond],
-    [config.up?.export_every, ["up", "export_every"], atLeastASecond],
+    [config.cma?.exports?.every, ["cma", "exports", "every"], exportEvery],
+    [config.exporters?.every, ["exporters", "every"], exportEvery],
+    [config.up?.export_every, ["up", "export_every"], exportEvery],
   ];
   for (const [text, path, rule] of durations) {
     if (text !== undefined) checkDuration(text, path, rule, report);
