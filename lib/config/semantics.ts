@@ -136,8 +136,13 @@ function checkPushFormat(config: AssimConfig, report: Report): void {
 }
 
 /** Every semantic problem of a configuration that passed the schema. */
-export function checkSemantics(config: AssimConfig, known: KnownNames, report: Report): void {
-  checkTiming(config, report);
+export function checkSemantics(
+  config: AssimConfig,
+  known: KnownNames,
+  heartbeatOrder: boolean,
+  report: Report,
+): void {
+  checkTiming(config, heartbeatOrder, report);
   checkAddresses(config, report);
   checkNames(
     config.cma?.discovery?.types,

@@ -1,4 +1,4 @@
-/** Durations in a configuration file: parsed, in range, and the heartbeat's order. */
+/** Durations in a configuration file: parsed, in range, and (on request) the heartbeat's order. */
 import { HEARTBEAT_TIMERS } from "../../cma/server/heartbeat-limits.js";
 import { MIN_EXPORT_EVERY_MS } from "../../exporters/schedule.js";
 import { parseDuration } from "../duration.js";
@@ -64,7 +64,7 @@ export function checkDuration(
   return ms;
 }
 
-function checkHeartbeat(config: AssimConfig, report: Report): void {
+function checkHeartbeat(config: AssimConfig, order: boolean, report: Report): void {
   const given = config.cma?.heartbeat ?? {};
   const values: { key: string; ms: number; explicit: boolean }[] = [];
   let usable = true;
@@ -81,7 +81,7 @@ function checkHeartbeat(config: AssimConfig, report: Report): void {
     }
     values.push({ key, ms, explicit: true });
   }
-  if (!usable) return;
+  if (!usable || !order) return;
   for (let i = 1; i < values.length; i++) {
     const before = values[i - 1] as (typeof values)[number];
     const after = values[i] as (typeof values)[number];
@@ -96,9 +96,12 @@ function checkHeartbeat(config: AssimConfig, report: Report): void {
   }
 }
 
-/** Every duration of the file, and interval < warn < dead. */
-export function checkTiming(config: AssimConfig, report: Report): void {
-  checkHeartbeat(config, report);
+/**
+ * Every duration of the file, and with `heartbeatOrder` interval < warn < dead,
+ * the defaults standing in for the timers the file leaves out.
+ */
+export function checkTiming(config: AssimConfig, heartbeatOrder: boolean, report: Report): void {
+  checkHeartbeat(config, heartbeatOrder, report);
   const exportEvery = { min: MIN_EXPORT_EVERY_MS };
   const durations: [string | undefined, KeyPath, DurationRule][] = [
     [
