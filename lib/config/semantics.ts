@@ -55,11 +55,12 @@ function checkAddresses(config: AssimConfig, report: Report): void {
 function checkNames(
   names: readonly string[] | undefined,
   path: KeyPath,
-  known: readonly string[],
+  knownList: () => readonly string[],
   what: string,
   report: Report,
 ): void {
   names?.forEach((name, index) => {
+    const known = knownList();
     if (known.includes(name)) return;
     const suggestion = closest(name, known);
     const hint = suggestion ? `; did you mean "${suggestion}"?` : "";
@@ -108,12 +109,13 @@ function checkFlags(
   flags: readonly string[] | undefined,
   rulesDir: string | undefined,
   path: KeyPath,
-  known: readonly string[],
+  knownList: () => readonly string[],
   report: Report,
 ): void {
   // Operator rules may need flags of their own: only without rules_dir is the list closed.
   if (rulesDir !== undefined) return;
   flags?.forEach((flag, index) => {
+    const known = knownList();
     if (!known.includes(flag)) {
       report(
         [...path, index],
@@ -147,21 +149,21 @@ export function checkSemantics(
   checkNames(
     config.cma?.discovery?.types,
     ["cma", "discovery", "types"],
-    known.discoveryTypes,
+    () => known.discoveryTypes,
     "discovery type",
     report,
   );
   checkNames(
     config.cma?.exports?.formats,
     ["cma", "exports", "formats"],
-    known.formats,
+    () => known.formats,
     "export format",
     report,
   );
   checkNames(
     config.exporters?.formats,
     ["exporters", "formats"],
-    known.formats,
+    () => known.formats,
     "export format",
     report,
   );
@@ -171,14 +173,14 @@ export function checkSemantics(
     monitoring?.enable_rules,
     monitoring?.rules_dir,
     ["cma", "monitoring", "enable_rules"],
-    known.ruleFlags,
+    () => known.ruleFlags,
     report,
   );
   checkFlags(
     config.exporters?.enable_rules,
     config.exporters?.rules_dir,
     ["exporters", "enable_rules"],
-    known.ruleFlags,
+    () => known.ruleFlags,
     report,
   );
   checkPushFormat(config, report);
