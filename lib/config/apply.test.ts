@@ -112,4 +112,10 @@ describe("applyNeo4jConfig", () => {
     applyNeo4jConfig({ uri: "neo4j://db:7687", user: "neo4j" }, env);
     expect(env).toEqual({ NEO4J_URI: "neo4j://db:7687", NEO4J_USER: "admin" });
   });
+
+  it("leaves an empty NEO4J_URI alone: it asks for the embedded store", () => {
+    const env: NodeJS.ProcessEnv = { NEO4J_URI: "" };
+    applyNeo4jConfig({ uri: "neo4j://db:7687" }, env);
+    expect(env).toEqual({ NEO4J_URI: "" });
+  });
 });
