@@ -5,18 +5,18 @@
  */
 import { readFileSync } from "node:fs";
 import { type Document, LineCounter, parseDocument, type YAMLError } from "yaml";
-import { type KnownNames, knownNames } from "./known.js";
-import { prune } from "./prune.js";
-import { configValidator, schemaProblems } from "./schema.js";
-import { checkSemantics } from "./semantics.js";
-import type { AssimConfig, ConfigError } from "./types.js";
 import {
   dottedPath,
   type KeyPath,
   keyPathAt,
   keyPosition,
   valuePosition,
-} from "./yaml-position.js";
+} from "../yaml-position.js";
+import { type KnownNames, knownNames } from "./known.js";
+import { prune } from "./prune.js";
+import { configValidator, schemaProblems } from "./schema.js";
+import { checkSemantics } from "./semantics.js";
+import type { AssimConfig, ConfigError } from "./types.js";
 
 export interface CheckOptions {
   /**

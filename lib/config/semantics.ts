@@ -3,11 +3,11 @@ import { isIP } from "node:net";
 import { DEFAULT_API_PORT } from "../../cma/api/defaults.js";
 import { parseAddress } from "../../protocol/address.js";
 import { DEFAULT_PORT } from "../../protocol/messages.js";
+import type { KeyPath } from "../yaml-position.js";
 import type { KnownNames } from "./known.js";
 import { closest } from "./suggest.js";
 import { checkTiming, type Report } from "./timing.js";
 import type { AssimConfig } from "./types.js";
-import type { KeyPath } from "./yaml-position.js";
 
 function checkAddress(
   text: string | undefined,

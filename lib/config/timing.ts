@@ -2,8 +2,8 @@
 import { HEARTBEAT_TIMERS } from "../../cma/server/heartbeat-limits.js";
 import { MIN_EXPORT_EVERY_MS } from "../../exporters/schedule.js";
 import { parseDuration } from "../duration.js";
+import type { KeyPath } from "../yaml-position.js";
 import type { AssimConfig } from "./types.js";
-import type { KeyPath } from "./yaml-position.js";
 
 export type Report = (path: KeyPath, message: string) => void;
 
