@@ -1,13 +1,22 @@
 import { isIP } from "node:net";
 import { resolve } from "node:path";
 import type { Command } from "commander";
+import {
+  HEARTBEAT_LIMITS,
+  HEARTBEAT_TIMERS,
+  type HeartbeatTimer,
+} from "../../cma/server/heartbeat-limits.js";
 import { UnknownFormatError } from "../../exporters/exporter.js";
 import { defaultExporters } from "../../exporters/formats.js";
 import { MIN_EXPORT_EVERY_MS } from "../../exporters/schedule.js";
 import { resolveDataDir } from "../../lib/data-dir.js";
 import { parseDuration } from "../../lib/duration.js";
 import { parseAddress } from "../../protocol/address.js";
-import { DEFAULT_MULTICAST_GROUP, DEFAULT_PORT } from "../../protocol/messages.js";
+import {
+  DEFAULT_MULTICAST_GROUP,
+  DEFAULT_PORT,
+  type HeartbeatTimers,
+} from "../../protocol/messages.js";
 import { withConfigFile } from "../config-option.js";
 import { UsageError } from "../errors.js";
 import { listenAddress, wholeNumber } from "../option-values.js";
@@ -50,9 +59,17 @@ export function registerCma(program: Command): void {
       "probe keys: tofu (trust on first use) or approve (assim keys approve)",
       "tofu",
     )
-    .option("--interval <ms>", "heartbeat interval", "1000")
-    .option("--warn <ms>", "a heartbeat later than this is reported late", "3000")
-    .option("--dead <ms>", "a partner silent this long is reported dead", "10000")
+    .option("--interval <ms>", "heartbeat interval", String(HEARTBEAT_LIMITS.interval.defaultMs))
+    .option(
+      "--warn <ms>",
+      "a heartbeat later than this is reported late",
+      String(HEARTBEAT_LIMITS.warn.defaultMs),
+    )
+    .option(
+      "--dead <ms>",
+      "a partner silent this long is reported dead",
+      String(HEARTBEAT_LIMITS.dead.defaultMs),
+    )
     .option(
       "--discovery-interval <s>",
       "how often probes rediscover (they send only changes)",
@@ -103,7 +120,7 @@ export function registerCma(program: Command): void {
         "probes and rings from the graph.\n\n" +
         "  assim cma --bind 10.0.0.1:1984 --data-dir /var/lib/assim --webhook http://127.0.0.1:9000/",
     )
-    .action(async (options: CmaCommandOptions) => {
+    .action(async (options: CmaCommandOptions, command: Command) => {
       let bind: ReturnType<typeof parseAddress>;
       try {
         bind = parseAddress(options.bind, DEFAULT_PORT);
@@ -126,14 +143,7 @@ export function registerCma(program: Command): void {
       if (options.trust !== "tofu" && options.trust !== "approve") {
         throw new UsageError(`--trust must be tofu or approve, got "${options.trust}"`);
       }
-      const interval = wholeNumber("--interval", options.interval, 1, 600_000);
-      const warn = wholeNumber("--warn", options.warn, 1, 3_600_000);
-      const dead = wholeNumber("--dead", options.dead, 1, 3_600_000);
-      if (!(interval < warn && warn < dead)) {
-        throw new UsageError(
-          `need --interval < --warn < --dead, got ${interval}, ${warn}, ${dead}`,
-        );
-      }
+      const heartbeat = heartbeatTimers(options, command);
       const { isDiscoveryType, allDiscoveryTypes } = await import(
         "../../probe/discovery/registry.js"
       );
@@ -161,7 +171,7 @@ export function registerCma(program: Command): void {
         bind,
         dataDir,
         trustMode: options.trust,
-        heartbeat: { interval_ms: interval, warn_ms: warn, dead_ms: dead },
+        heartbeat,
         discovery: {
           types,
           interval_s: wholeNumber("--discovery-interval", options.discoveryInterval, 1, 86_400),
@@ -183,6 +193,36 @@ export function registerCma(program: Command): void {
           options.metrics === undefined ? null : listenAddress("--metrics", options.metrics),
       });
     });
+}
+
+/**
+ * --interval, --warn and --dead, each in range and together in order. They may
+ * come from the command line, the --config file or the defaults, so the order
+ * is checked here, on the values the CMA would run with.
+ */
+function heartbeatTimers(options: CmaCommandOptions, command: Command): HeartbeatTimers {
+  const values = HEARTBEAT_TIMERS.map(([name, { minMs, maxMs }]) => ({
+    name,
+    ms: wholeNumber(`--${name}`, options[name], minMs, maxMs),
+  }));
+  const [interval, warn, dead] = values.map(({ ms }) => ms) as [number, number, number];
+  if (!(interval < warn && warn < dead)) {
+    const given = values.map(({ name, ms }) => `--${name} ${ms}${origin(command, name)}`);
+    throw new UsageError(`need --interval < --warn < --dead, got ${given.join(", ")}`);
+  }
+  return { interval_ms: interval, warn_ms: warn, dead_ms: dead };
+}
+
+/** Where an option's value came from, for messages: "" for the command line. */
+function origin(command: Command, name: HeartbeatTimer): string {
+  switch (command.getOptionValueSource(name)) {
+    case "default":
+      return " (the default)";
+    case "config":
+      return ` (cma.heartbeat.${name} in ${command.getOptionValue("config") as string})`;
+    default:
+      return "";
+  }
 }
 
 /** The CMA's export schedule from --export-every/--export-out/--export-format, checked up front. */

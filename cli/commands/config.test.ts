@@ -60,12 +60,21 @@ describe("assim config", () => {
 });
 
 describe("--config FILE", () => {
-  it("assim cma exits 2 naming the line of an invalid heartbeat", () => {
-    const path = file("heartbeat.yaml", "cma:\n  heartbeat:\n    interval: 5s\n");
+  it("assim cma exits 2 naming the line of a heartbeat timer out of range", () => {
+    const path = file("heartbeat.yaml", "cma:\n  heartbeat:\n    interval: 11m\n");
     const result = runAssim(["cma", "--config", path, ...NO_DATA]);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(
-      `${path}:3:15: cma.heartbeat.interval: interval 5s is not shorter than warn 3s (the default)`,
+      `${path}:3:15: cma.heartbeat.interval: 11m is out of range (expected from 1ms to 10m)`,
+    );
+  });
+
+  it("assim cma exits 2 naming the timers out of order, the file's with the others", () => {
+    const path = file("order.yaml", "cma:\n  heartbeat:\n    interval: 5s\n");
+    const result = runAssim(["cma", "--config", path, ...NO_DATA]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      `assim: need --interval < --warn < --dead, got --interval 5000 (cma.heartbeat.interval in ${path}), --warn 3000 (the default), --dead 10000 (the default)\n`,
     );
   });
 

@@ -1,5 +1,6 @@
 import { constants } from "node:os";
 import { type Command, CommanderError } from "commander";
+import { HEARTBEAT_LIMITS } from "../../cma/server/heartbeat-limits.js";
 import { Lab, LabError, type LabStatus, requireRoot, type Signal } from "../../lab/lab.js";
 import { defaultLabDir } from "../../lab/state.js";
 import {
@@ -192,9 +193,21 @@ export function registerLab(program: Command): Command {
         "--no-services",
         "no services on the hosts (by default: sshd on each, a web server on h1)",
       )
-      .option("--interval <ms>", "heartbeat interval, passed to the CMA", "1000")
-      .option("--warn <ms>", "late-heartbeat warning time, passed to the CMA", "3000")
-      .option("--dead <ms>", "dead time, passed to the CMA", "10000")
+      .option(
+        "--interval <ms>",
+        "heartbeat interval, passed to the CMA",
+        String(HEARTBEAT_LIMITS.interval.defaultMs),
+      )
+      .option(
+        "--warn <ms>",
+        "late-heartbeat warning time, passed to the CMA",
+        String(HEARTBEAT_LIMITS.warn.defaultMs),
+      )
+      .option(
+        "--dead <ms>",
+        "dead time, passed to the CMA",
+        String(HEARTBEAT_LIMITS.dead.defaultMs),
+      )
       .option("--discovery-types <list>", "discovery types the CMA asks for (comma-separated)")
       .option("--multicast", "probes find the CMA by multicast, not by its address"),
   )

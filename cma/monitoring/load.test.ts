@@ -70,6 +70,13 @@ describe("loading rules files", () => {
     });
   });
 
+  it("points at the key of an empty value", () => {
+    const text = "rules:\n  - name: x\n    match:\n    agent: { class: nomon }\n";
+    expect(parseRulesFile(text, "e.yaml", "operator").errors).toEqual([
+      { file: "e.yaml", line: 3, column: 5, message: "/rules/0/match: must be object" },
+    ]);
+  });
+
   it("requires provider and type for an OCF agent", () => {
     const text = good.replace("class: nagios\n      type: check_tcp", "class: ocf");
     const { errors } = parseRulesFile(text, "z.yaml", "operator");

@@ -8,8 +8,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { ErrorObject, ValidateFunction } from "ajv";
-import { type Document, isMap, isNode, isScalar, LineCounter, parseDocument } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import { packageRoot } from "../../lib/package-root.js";
+import { keyPosition, pointerPath, valuePosition } from "../../lib/yaml-position.js";
 import { compileSafeRegex } from "./safe-regex.js";
 import type { Rule, RuleLoadError, RuleSpec } from "./types.js";
 
@@ -33,46 +34,6 @@ function validateRules(): ValidateFunction {
 export interface LoadedRules {
   rules: Rule[];
   errors: RuleLoadError[];
-}
-
-/** Path segments of a JSON pointer ("/rules/0/match" → ["rules", 0, "match"]). */
-function pointerPath(pointer: string): (string | number)[] {
-  if (pointer === "") return [];
-  return pointer
-    .slice(1)
-    .split("/")
-    .map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~"))
-    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
-}
-
-/** Line and column of the deepest node of the document along path. */
-function positionOf(
-  doc: Document,
-  counter: LineCounter,
-  path: (string | number)[],
-): { line: number; col: number } {
-  for (let length = path.length; length >= 0; length--) {
-    const node = length === 0 ? doc.contents : doc.getIn(path.slice(0, length), true);
-    if (isNode(node) && node.range) return counter.linePos(node.range[0]);
-  }
-  return { line: 1, col: 1 };
-}
-
-/** Position of a key in the map at path (an unknown property is pointed at by its key). */
-function keyPosition(
-  doc: Document,
-  counter: LineCounter,
-  path: (string | number)[],
-  key: string,
-): { line: number; col: number } {
-  const map = path.length === 0 ? doc.contents : doc.getIn(path, true);
-  if (isMap(map)) {
-    for (const pair of map.items) {
-      if (isScalar(pair.key) && String(pair.key.value) === key && pair.key.range)
-        return counter.linePos(pair.key.range[0]);
-    }
-  }
-  return positionOf(doc, counter, path);
 }
 
 function describeSchemaError(error: ErrorObject): string {
@@ -112,30 +73,28 @@ export function parseRulesFile(text: string, file: string, origin: Rule["origin"
     const leaves = (validate.errors ?? []).filter((e) => !NOISE.has(e.keyword));
     for (const error of leaves.length > 0 ? leaves : (validate.errors ?? [])) {
       const path = pointerPath(error.instancePath);
-      const pos =
+      const position =
         error.keyword === "additionalProperties"
           ? keyPosition(doc, counter, path, String(error.params.additionalProperty))
-          : positionOf(doc, counter, path);
-      errors.push({ file, line: pos.line, column: pos.col, message: describeSchemaError(error) });
+          : valuePosition(doc, counter, path);
+      errors.push({ file, ...position, message: describeSchemaError(error) });
     }
     return { rules: [], errors };
   }
   const rules: Rule[] = [];
   const specs = (value as { rules: RuleSpec[] }).rules;
   specs.forEach((spec, index) => {
-    const rulePos = positionOf(doc, counter, ["rules", index]);
-    const rule: Rule = { spec, origin, source: `${file}:${rulePos.line}` };
+    const rulePosition = valuePosition(doc, counter, ["rules", index]);
+    const rule: Rule = { spec, origin, source: `${file}:${rulePosition.line}` };
     let ok = true;
     for (const key of ["exe", "basename", "argv"] as const) {
       const pattern = spec.match[key];
       if (pattern === undefined) continue;
       const compiled = compileSafeRegex(pattern);
       if (typeof compiled === "string") {
-        const pos = positionOf(doc, counter, ["rules", index, "match", key]);
         errors.push({
           file,
-          line: pos.line,
-          column: pos.col,
+          ...valuePosition(doc, counter, ["rules", index, "match", key]),
           message: `rule "${spec.name}": match.${key}: ${compiled}`,
         });
         ok = false;

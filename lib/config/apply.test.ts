@@ -1,7 +1,9 @@
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
+import { buildProgram } from "../../cli/main.js";
 import { applyConfig } from "./apply.js";
 import { applyNeo4jConfig } from "./neo4j-env.js";
+import { type ConfigSection, configOptionNames, YIELDS_TO } from "./options.js";
 import type { AssimConfig } from "./types.js";
 
 /** A command with options like assim cma's, parsed from argv, with the config applied. */
@@ -28,7 +30,7 @@ describe("applyConfig", () => {
     cma: {
       bind: "10.0.0.1:1984",
       heartbeat: { interval: "500ms" },
-      discovery: { interval: "5m", types: ["os", "cpu"] },
+      discovery: { interval: "10m", types: ["os", "cpu"] },
       events: { webhooks: ["http://127.0.0.1:9000/"] },
       multicast: true,
       monitoring: { enabled: false },
@@ -40,7 +42,7 @@ describe("applyConfig", () => {
       bind: "10.0.0.1:1984",
       dataDir: "/var/lib/assim",
       interval: "500",
-      discoveryInterval: "300",
+      discoveryInterval: "600",
       discoveryTypes: "os,cpu",
       webhook: ["http://127.0.0.1:9000/"],
       multicast: true,
@@ -93,10 +95,27 @@ describe("applyConfig", () => {
   });
 });
 
+describe("the options a configuration gives", () => {
+  const sections: ConfigSection[] = ["cma", "probe", "up", "export", "api"];
+
+  it.each(sections)("are options of the real assim %s", (section) => {
+    const command = buildProgram().commands.find((c) => c.name() === section);
+    const options = command?.options.map((option) => option.attributeName()) ?? [];
+    const names = [...configOptionNames(section), ...Object.values(YIELDS_TO[section] ?? {})];
+    expect(names.filter((name) => !options.includes(name))).toEqual([]);
+  });
+});
+
 describe("applyNeo4jConfig", () => {
   it("sets the variables the store reads, unless the environment has them", () => {
     const env: NodeJS.ProcessEnv = { NEO4J_USER: "admin" };
     applyNeo4jConfig({ uri: "neo4j://db:7687", user: "neo4j" }, env);
     expect(env).toEqual({ NEO4J_URI: "neo4j://db:7687", NEO4J_USER: "admin" });
+  });
+
+  it("leaves an empty NEO4J_URI alone: it asks for the embedded store", () => {
+    const env: NodeJS.ProcessEnv = { NEO4J_URI: "" };
+    applyNeo4jConfig({ uri: "neo4j://db:7687" }, env);
+    expect(env).toEqual({ NEO4J_URI: "" });
   });
 });

@@ -116,6 +116,13 @@ describe("checkConfigText", () => {
     expect(lines(text)).toEqual([expected]);
   });
 
+  it("reports every bad heartbeat timer, and no order among them", () => {
+    expect(lines("cma:\n  heartbeat:\n    interval: soon\n    warn: 2h\n    dead: 5s\n")).toEqual([
+      'assim.yaml:3:15: cma.heartbeat.interval: "soon" is not a duration (expected a duration such as 500ms, 1s, 5m or 1h30m)',
+      "assim.yaml:4:11: cma.heartbeat.warn: 2h is out of range (expected from 1ms to 1h)",
+    ]);
+  });
+
   it("reports a YAML syntax error with its line and column", () => {
     const [first] = lines("probe:\n  cma: [10.0.0.1\n");
     expect(first).toMatch(/^assim\.yaml:\d+:\d+: YAML syntax error: /);

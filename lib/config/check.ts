@@ -5,18 +5,28 @@
  */
 import { readFileSync } from "node:fs";
 import { type Document, LineCounter, parseDocument, type YAMLError } from "yaml";
-import { type KnownNames, knownNames } from "./known.js";
-import { prune } from "./prune.js";
-import { configValidator, schemaProblems } from "./schema.js";
-import { checkSemantics } from "./semantics.js";
-import type { AssimConfig, ConfigError } from "./types.js";
 import {
   dottedPath,
   type KeyPath,
   keyPathAt,
   keyPosition,
   valuePosition,
-} from "./yaml-position.js";
+} from "../yaml-position.js";
+import { type KnownNames, knownNames } from "./known.js";
+import { prune } from "./prune.js";
+import { configValidator, schemaProblems } from "./schema.js";
+import { checkSemantics } from "./semantics.js";
+import type { AssimConfig, ConfigError } from "./types.js";
+
+export interface CheckOptions {
+  /**
+   * Check interval < warn < dead, the defaults standing in for the timers the
+   * file leaves out (default true). Right for the file on its own; a command
+   * whose command line may still give the timers checks the merged values.
+   */
+  heartbeatOrder?: boolean;
+  known?: KnownNames;
+}
 
 export interface CheckResult {
   /** The configuration, when there is no error. */
@@ -77,7 +87,7 @@ function schemaErrors(
 export function checkConfigText(
   text: string,
   file: string,
-  known: KnownNames = knownNames(),
+  { heartbeatOrder = true, known = knownNames() }: CheckOptions = {},
 ): CheckResult {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
@@ -91,16 +101,17 @@ export function checkConfigText(
   errors.push(...fromSchema.errors);
   // The semantic checks see only what passed the schema, so that one run reports everything.
   if (fromSchema.rest !== null) {
-    checkSemantics(fromSchema.rest as AssimConfig, known, (path: KeyPath, message: string) => {
+    const report = (path: KeyPath, message: string) => {
       errors.push({ file, ...valuePosition(doc, counter, path), path: dottedPath(path), message });
-    });
+    };
+    checkSemantics(fromSchema.rest as AssimConfig, known, heartbeatOrder, report);
   }
   errors.sort((a, b) => a.line - b.line || a.column - b.column);
   return { config: errors.length === 0 ? (value as AssimConfig) : null, errors };
 }
 
 /** Reads and checks a configuration file; an unreadable file is one error without a position. */
-export function checkConfigFile(file: string, known?: KnownNames): CheckResult {
+export function checkConfigFile(file: string, options: CheckOptions = {}): CheckResult {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -122,5 +133,5 @@ export function checkConfigFile(file: string, known?: KnownNames): CheckResult {
       ],
     };
   }
-  return checkConfigText(text, file, known);
+  return checkConfigText(text, file, options);
 }

@@ -4,20 +4,38 @@ import { defaultExporters } from "../../exporters/formats.js";
 import { allDiscoveryTypes } from "../../probe/discovery/registry.js";
 
 export interface KnownNames {
-  discoveryTypes: readonly string[];
-  formats: readonly string[];
+  readonly discoveryTypes: readonly string[];
+  readonly formats: readonly string[];
   /** Flags the shipped monitoring rules need (requires_flag). */
-  ruleFlags: readonly string[];
+  readonly ruleFlags: readonly string[];
 }
 
-export function knownNames(): KnownNames {
+let formats: readonly string[] | undefined;
+let ruleFlags: readonly string[] | undefined;
+
+function shippedRuleFlags(): readonly string[] {
   const flags = new Set<string>();
   for (const rule of loadRules().rules) {
     if (rule.spec.requires_flag !== undefined) flags.add(rule.spec.requires_flag);
   }
-  return {
-    discoveryTypes: allDiscoveryTypes,
-    formats: defaultExporters().names(),
-    ruleFlags: [...flags].sort(),
-  };
+  return [...flags].sort();
+}
+
+// Each list is made the first time a check asks for it, once: the rule flags
+// load and compile every shipped rule, which a file without enable_rules
+// (most files, read at every --config start) never needs.
+const KNOWN: KnownNames = {
+  discoveryTypes: allDiscoveryTypes,
+  get formats() {
+    formats ??= defaultExporters().names();
+    return formats;
+  },
+  get ruleFlags() {
+    ruleFlags ??= shippedRuleFlags();
+    return ruleFlags;
+  },
+};
+
+export function knownNames(): KnownNames {
+  return KNOWN;
 }

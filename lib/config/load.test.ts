@@ -19,6 +19,16 @@ describe("loadConfig", () => {
     });
   });
 
+  it("checks each heartbeat timer, and leaves their order to the command's merged values", () => {
+    const file = join(dir, "heartbeat.yaml");
+    writeFileSync(file, "cma:\n  heartbeat:\n    interval: 5s\n    warn: 2s\n");
+    expect(loadConfig(file)).toEqual({ cma: { heartbeat: { interval: "5s", warn: "2s" } } });
+    writeFileSync(file, "cma:\n  heartbeat:\n    interval: 11m\n");
+    expect(() => loadConfig(file)).toThrow(
+      `${file}:3:15: cma.heartbeat.interval: 11m is out of range (expected from 1ms to 10m)`,
+    );
+  });
+
   it("throws every error line of an invalid file", () => {
     const file = join(dir, "bad.yaml");
     writeFileSync(file, "cma:\n  trust: maybe\nup:\n  port: 0\n");

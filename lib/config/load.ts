@@ -10,9 +10,13 @@ export class ConfigFileError extends Error {
   }
 }
 
-/** The configuration in `file`, its paths made absolute; throws ConfigFileError listing every problem. */
+/**
+ * The configuration in `file`, its paths made absolute; throws ConfigFileError
+ * listing every problem. The heartbeat timers are checked each on its own: the
+ * command checks their order once its command line is merged in.
+ */
 export function loadConfig(file: string): AssimConfig {
-  const { config, errors } = checkConfigFile(file);
+  const { config, errors } = checkConfigFile(file, { heartbeatOrder: false });
   if (config === null) throw new ConfigFileError(errors);
   return resolveConfigPaths(config, file);
 }

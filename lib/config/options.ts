@@ -102,6 +102,11 @@ export const YIELDS_TO: Partial<Record<ConfigSection, Record<string, string>>> =
   export: { every: "once" },
 };
 
+/** The attribute names of every option the configuration may give the command `section`. */
+export function configOptionNames(section: ConfigSection): string[] {
+  return ["dataDir", ...Object.keys(SECTIONS[section]({}))];
+}
+
 /**
  * The option values `config` gives the command `section`, unset keys left out.
  * data_dir yields to ASSIM_DATA_DIR: the environment wins over the file.

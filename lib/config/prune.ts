@@ -1,4 +1,4 @@
-import type { KeyPath } from "./yaml-position.js";
+import type { KeyPath } from "../yaml-position.js";
 
 /**
  * A copy of `value` without the nodes at `paths`, so that the semantic checks

@@ -4,8 +4,8 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { packageRoot } from "../package-root.js";
+import { type KeyPath, pointerPath } from "../yaml-position.js";
 import { closest } from "./suggest.js";
-import { type KeyPath, pointerPath } from "./yaml-position.js";
 
 export const CONFIG_SCHEMA_FILE = "assim-config.schema.json";
 

@@ -3,11 +3,11 @@ import { isIP } from "node:net";
 import { DEFAULT_API_PORT } from "../../cma/api/defaults.js";
 import { parseAddress } from "../../protocol/address.js";
 import { DEFAULT_PORT } from "../../protocol/messages.js";
+import type { KeyPath } from "../yaml-position.js";
 import type { KnownNames } from "./known.js";
 import { closest } from "./suggest.js";
 import { checkTiming, type Report } from "./timing.js";
 import type { AssimConfig } from "./types.js";
-import type { KeyPath } from "./yaml-position.js";
 
 function checkAddress(
   text: string | undefined,
@@ -55,11 +55,12 @@ function checkAddresses(config: AssimConfig, report: Report): void {
 function checkNames(
   names: readonly string[] | undefined,
   path: KeyPath,
-  known: readonly string[],
+  knownList: () => readonly string[],
   what: string,
   report: Report,
 ): void {
   names?.forEach((name, index) => {
+    const known = knownList();
     if (known.includes(name)) return;
     const suggestion = closest(name, known);
     const hint = suggestion ? `; did you mean "${suggestion}"?` : "";
@@ -108,12 +109,13 @@ function checkFlags(
   flags: readonly string[] | undefined,
   rulesDir: string | undefined,
   path: KeyPath,
-  known: readonly string[],
+  knownList: () => readonly string[],
   report: Report,
 ): void {
   // Operator rules may need flags of their own: only without rules_dir is the list closed.
   if (rulesDir !== undefined) return;
   flags?.forEach((flag, index) => {
+    const known = knownList();
     if (!known.includes(flag)) {
       report(
         [...path, index],
@@ -136,27 +138,32 @@ function checkPushFormat(config: AssimConfig, report: Report): void {
 }
 
 /** Every semantic problem of a configuration that passed the schema. */
-export function checkSemantics(config: AssimConfig, known: KnownNames, report: Report): void {
-  checkTiming(config, report);
+export function checkSemantics(
+  config: AssimConfig,
+  known: KnownNames,
+  heartbeatOrder: boolean,
+  report: Report,
+): void {
+  checkTiming(config, heartbeatOrder, report);
   checkAddresses(config, report);
   checkNames(
     config.cma?.discovery?.types,
     ["cma", "discovery", "types"],
-    known.discoveryTypes,
+    () => known.discoveryTypes,
     "discovery type",
     report,
   );
   checkNames(
     config.cma?.exports?.formats,
     ["cma", "exports", "formats"],
-    known.formats,
+    () => known.formats,
     "export format",
     report,
   );
   checkNames(
     config.exporters?.formats,
     ["exporters", "formats"],
-    known.formats,
+    () => known.formats,
     "export format",
     report,
   );
@@ -166,14 +173,14 @@ export function checkSemantics(config: AssimConfig, known: KnownNames, report: R
     monitoring?.enable_rules,
     monitoring?.rules_dir,
     ["cma", "monitoring", "enable_rules"],
-    known.ruleFlags,
+    () => known.ruleFlags,
     report,
   );
   checkFlags(
     config.exporters?.enable_rules,
     config.exporters?.rules_dir,
     ["exporters", "enable_rules"],
-    known.ruleFlags,
+    () => known.ruleFlags,
     report,
   );
   checkPushFormat(config, report);

@@ -1,7 +1,9 @@
-/** Durations in a configuration file: parsed, in range, and the heartbeat's order. */
+/** Durations in a configuration file: parsed, in range, and (on request) the heartbeat's order. */
+import { HEARTBEAT_TIMERS } from "../../cma/server/heartbeat-limits.js";
+import { MIN_EXPORT_EVERY_MS } from "../../exporters/schedule.js";
 import { parseDuration } from "../duration.js";
+import type { KeyPath } from "../yaml-position.js";
 import type { AssimConfig } from "./types.js";
-import type { KeyPath } from "./yaml-position.js";
 
 export type Report = (path: KeyPath, message: string) => void;
 
@@ -62,26 +64,24 @@ export function checkDuration(
   return ms;
 }
 
-/** The CMA's defaults (--interval, --warn, --dead), in the order they must keep. */
-const HEARTBEAT = [
-  ["interval", 1000, 600_000],
-  ["warn", 3000, 3_600_000],
-  ["dead", 10_000, 3_600_000],
-] as const;
-
-function checkHeartbeat(config: AssimConfig, report: Report): void {
+function checkHeartbeat(config: AssimConfig, order: boolean, report: Report): void {
   const given = config.cma?.heartbeat ?? {};
   const values: { key: string; ms: number; explicit: boolean }[] = [];
-  for (const [key, fallback, max] of HEARTBEAT) {
+  let usable = true;
+  for (const [key, { defaultMs, minMs, maxMs }] of HEARTBEAT_TIMERS) {
     const text = given[key];
     if (text === undefined) {
-      values.push({ key, ms: fallback, explicit: false });
+      values.push({ key, ms: defaultMs, explicit: false });
       continue;
     }
-    const ms = checkDuration(text, ["cma", "heartbeat", key], { min: 1, max }, report);
-    if (ms === null) return;
+    const ms = checkDuration(text, ["cma", "heartbeat", key], { min: minMs, max: maxMs }, report);
+    if (ms === null) {
+      usable = false;
+      continue;
+    }
     values.push({ key, ms, explicit: true });
   }
+  if (!usable || !order) return;
   for (let i = 1; i < values.length; i++) {
     const before = values[i - 1] as (typeof values)[number];
     const after = values[i] as (typeof values)[number];
@@ -96,19 +96,22 @@ function checkHeartbeat(config: AssimConfig, report: Report): void {
   }
 }
 
-/** Every duration of the file, and interval < warn < dead. */
-export function checkTiming(config: AssimConfig, report: Report): void {
-  checkHeartbeat(config, report);
-  const atLeastASecond = { min: SECOND };
+/**
+ * Every duration of the file, and with `heartbeatOrder` interval < warn < dead,
+ * the defaults standing in for the timers the file leaves out.
+ */
+export function checkTiming(config: AssimConfig, heartbeatOrder: boolean, report: Report): void {
+  checkHeartbeat(config, heartbeatOrder, report);
+  const exportEvery = { min: MIN_EXPORT_EVERY_MS };
   const durations: [string | undefined, KeyPath, DurationRule][] = [
     [
       config.cma?.discovery?.interval,
       ["cma", "discovery", "interval"],
       { min: SECOND, max: 86_400_000, wholeSeconds: true },
     ],
-    [config.cma?.exports?.every, ["cma", "exports", "every"], atLeastASecond],
-    [config.exporters?.every, ["exporters", "every"], atLeastASecond],
-    [config.up?.export_every, ["up", "export_every"], atLeastASecond],
+    [config.cma?.exports?.every, ["cma", "exports", "every"], exportEvery],
+    [config.exporters?.every, ["exporters", "every"], exportEvery],
+    [config.up?.export_every, ["up", "export_every"], exportEvery],
   ];
   for (const [text, path, rule] of durations) {
     if (text !== undefined) checkDuration(text, path, rule, report);

@@ -1,3 +1,7 @@
+/**
+ * Where a node of a YAML document is written, by its key path, for messages
+ * that name a line and column (configuration files, monitoring rules files).
+ */
 import {
   type Document,
   isMap,
