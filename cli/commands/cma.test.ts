@@ -52,3 +52,27 @@ describe("assim cma heartbeat timers", () => {
     );
   });
 });
+
+describe("assim cma monitoring", () => {
+  /** The monitoring option assim cma ends up with, after its --config. */
+  async function monitoring(args: string[]): Promise<unknown> {
+    const program = buildProgram();
+    const refused = await program
+      .parseAsync(["cma", ...args, "--webhook", "ftp://x/"], { from: "user" })
+      .then(
+        () => "started",
+        (error: Error) => error.message,
+      );
+    // It got as far as the --webhook check: every option was taken, the file applied.
+    expect(refused).toBe(TIMERS_PASSED);
+    return program.commands.find((c) => c.name() === "cma")?.opts().monitoring;
+  }
+
+  it("is on by default, off with --no-monitoring or the file's enabled: false, and --monitoring wins over the file", async () => {
+    const off = file("monitoring-off.yaml", "cma:\n  monitoring:\n    enabled: false\n");
+    expect(await monitoring([])).toBe(true);
+    expect(await monitoring(["--no-monitoring"])).toBe(false);
+    expect(await monitoring(["--config", off])).toBe(false);
+    expect(await monitoring(["--config", off, "--monitoring"])).toBe(true);
+  });
+});

@@ -91,6 +91,11 @@ export function registerCma(program: Command): void {
       "--status-file <file>",
       "write status JSON here every second (default: DATA_DIR/cma-status.json)",
     )
+    .option(
+      "--monitoring",
+      "set up monitors from the auto-monitoring rules (the default; wins over monitoring.enabled: false in --config)",
+      true,
+    )
     .option("--no-monitoring", "set up no monitors on the probes (auto-monitoring rules off)")
     .option(
       "--rules-dir <dir>",

@@ -53,6 +53,11 @@ export function registerUp(program: Command): void {
       "the lab's name (with --lab; an existing lab of that name is replaced)",
       DEFAULT_NAME,
     )
+    .option(
+      "--monitoring",
+      "set up monitors from the auto-monitoring rules (the default; wins over monitoring.enabled: false in --config)",
+      true,
+    )
     .option("--no-monitoring", "set up no monitors (auto-monitoring rules off)")
     .addHelpText(
       "after",
