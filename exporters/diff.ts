@@ -32,36 +32,19 @@ export interface ChangeSet {
 export const isObject = (value: FieldValue | undefined): value is FieldObject =>
   value !== null && typeof value === "object" && !Array.isArray(value);
 
-export function sameValue(a: FieldValue, b: FieldValue): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((item, i) => sameValue(item, b[i] as FieldValue));
-  }
-  if (isObject(a) && isObject(b)) {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    for (const key of keys) {
-      if (!(key in a) || !(key in b)) return false;
-      if (!sameValue(a[key] as FieldValue, b[key] as FieldValue)) return false;
-    }
-    return true;
-  }
-  return false;
-}
-
-/** Deep equality with the same keys on both sides (sameValue, without building key sets). */
-function identical(a: FieldValue | undefined, b: FieldValue | undefined): boolean {
+/** Deep equality: arrays item by item, objects with the same keys and equal values. */
+export function sameValue(a: FieldValue | undefined, b: FieldValue | undefined): boolean {
   if (a === b) return true;
   if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
   if (Array.isArray(a) || Array.isArray(b)) {
     if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!identical(a[i], b[i])) return false;
+    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
     return true;
   }
   const keys = Object.keys(a);
   if (keys.length !== Object.keys(b).length) return false;
   for (const key of keys) {
-    if (!Object.hasOwn(b, key) || !identical(a[key], b[key])) return false;
+    if (!Object.hasOwn(b, key) || !sameValue(a[key], b[key])) return false;
   }
   return true;
 }
@@ -100,7 +83,7 @@ export function diffRecords(
       continue;
     }
     // Most records did not change: a plain comparison is far cheaper than listing field changes.
-    if (identical(old.fields, record.fields)) continue;
+    if (sameValue(old.fields, record.fields)) continue;
     const fields = fieldChanges(old.fields, record.fields);
     if (fields.length > 0) changes.changed.push({ id: record.id, kind: record.kind, fields });
   }

@@ -9,9 +9,10 @@
  * interrupted export replaced, an edited or deleted one) fails the comparison
  * and is written again.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { type FileHandle, mkdir, open, rename, rm, stat } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { dirname, join } from "node:path";
+import { temporarySibling } from "../lib/atomic-file.js";
 import { ChunkedText } from "./exporter.js";
 
 /** Content written for a file: text, bytes, or text written as it is produced. */
@@ -72,8 +73,7 @@ export class StagedFiles {
   private readonly created: string[] = [];
   private readonly madeDirs = new Set<string>();
   readonly stamps: FileStamps = {};
-  /** Paths (relative to OUT) staged for writing, and left as they were. */
-  readonly written: string[] = [];
+  /** Paths (relative to OUT) left as they were. */
   readonly unchanged: string[] = [];
 
   constructor(
@@ -154,7 +154,6 @@ export class StagedFiles {
 
   private staged(path: string, staged: Staged): void {
     this.stamps[path] = staged.stamp;
-    this.written.push(path);
   }
 
   /** Writes a temporary sibling of `target` with `fill` (which returns the content's digest) and flushes it. */
@@ -164,10 +163,7 @@ export class StagedFiles {
     fill: (handle: FileHandle) => Promise<string>,
   ): Promise<Staged> {
     await this.makeDir(dirname(target));
-    const temporary = join(
-      dirname(target),
-      `.${basename(target)}.${randomBytes(6).toString("hex")}.tmp`,
-    );
+    const temporary = temporarySibling(target);
     this.staging.set(path, [temporary, target]);
     const handle = await open(temporary, "w");
     try {

@@ -300,5 +300,13 @@ describe("runExport", () => {
     await expect(
       runExport({ store, outDir: out, formats: [jsonExporter], now: () => T2 }),
     ).rejects.toThrow(/is not JSON/);
+    const state = { version: 1, exported_at: T1.toISOString(), records: [], files: {} };
+    for (const stamps of [[], { "json/records.json": 7 }, null]) {
+      writeFileSync(
+        join(out, STATE_DIR, STATE_FILE),
+        JSON.stringify({ ...state, drift_bytes: 0, stamps }),
+      );
+      await expect(loadState(out)).rejects.toThrow(/is not an export state of version 1/);
+    }
   });
 });

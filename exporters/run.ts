@@ -10,6 +10,7 @@
 import { readdir, rm } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import type { GraphStore } from "../cma/graph/store.js";
+import { isTemporarySibling } from "../lib/atomic-file.js";
 import { type ChangeSet, changeCounts, diffRecords } from "./diff.js";
 import type { ExportContext, Exporter, RenderedFiles } from "./exporter.js";
 import { lockOutput } from "./lock.js";
@@ -65,13 +66,11 @@ export function checkRenderedPath(format: string, path: string): void {
   }
 }
 
-/** Temporary files of writeFileAtomic (".NAME.<12 hex>.tmp") that a killed export left behind. */
-const LEFTOVER = /^\..+\.[0-9a-f]{12}\.tmp$/;
-
+/** Removes the temporary files a killed export left behind. */
 async function removeLeftovers(dir: string): Promise<void> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
   for (const entry of entries) {
-    if (entry.isFile() && LEFTOVER.test(entry.name)) {
+    if (entry.isFile() && isTemporarySibling(entry.name)) {
       await rm(join(entry.parentPath, entry.name), { force: true });
     }
   }

@@ -62,7 +62,11 @@ export async function loadState(outDir: string): Promise<ExportState | null> {
     typeof state.drift_bytes !== "number" ||
     typeof state.files !== "object" ||
     state.files === null ||
-    (state.stamps !== undefined && (typeof state.stamps !== "object" || state.stamps === null))
+    (state.stamps !== undefined &&
+      (typeof state.stamps !== "object" ||
+        state.stamps === null ||
+        Array.isArray(state.stamps) ||
+        !Object.values(state.stamps).every((stamp) => typeof stamp === "string")))
   ) {
     throw new ExportStateError(
       `${path} is not an export state of version ${STATE_VERSION}; remove ${join(outDir, STATE_DIR)} to export everything afresh`,
