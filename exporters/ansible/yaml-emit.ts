@@ -24,6 +24,16 @@ interface TagTest {
 /** Keys the yaml package writes plain: no indicator, space, quote or colon anywhere. */
 const SIMPLE_KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
+/**
+ * Characters a key must never hold outside double quotes: the yaml package
+ * would write a tab, U+2028/2029, a BOM or U+FFFE/FFFF plain (or inside single
+ * quotes), where a YAML 1.1 reader (PyYAML, so Ansible) breaks the line, stops
+ * the scalar or refuses the character, and the escaping of inventoryYaml
+ * (render.ts) would turn them into other text. Controls and lone surrogates
+ * are here too, though the yaml package already double-quotes them.
+ */
+export const DOUBLE_QUOTED_KEY = /[\p{Cc}\u2028\u2029\ufeff\ufffe\uffff]|\p{Cs}/u;
+
 export interface YamlEmitOptions {
   customTags: (tags: Tags) => Tags;
   /** The tag written before template-like strings ("!unsafe"). */
@@ -65,12 +75,19 @@ export class YamlEmitter {
   /**
    * A key the yaml package quotes ("123", "yes"), asked of it once. Only keys
    * whose form cannot depend on where they stand: one line, no document
-   * marker (%, ---, ...) at their start, short enough for an implicit key.
+   * marker (%, ---, ...) at their start, short enough for an implicit key;
+   * and double-quoted when they hold a character of DOUBLE_QUOTED_KEY.
    */
   private libraryKey(name: string): string {
     const pair = /^[%.-]/.test(name) ? "" : this.options.libraryPair(name);
     const key = pair.slice(0, -": null\n".length);
-    if (!pair.endsWith(": null\n") || key.includes("\n") || key.startsWith("?") || key === "") {
+    if (
+      !pair.endsWith(": null\n") ||
+      key.includes("\n") ||
+      key.startsWith("?") ||
+      key === "" ||
+      (DOUBLE_QUOTED_KEY.test(name) && !key.startsWith('"'))
+    ) {
       throw new CannotEmit(`key ${JSON.stringify(name)}`);
     }
     return key;
