@@ -86,13 +86,10 @@ export function emittedYaml(inventory: Inventory): string {
     isUnsafe: isTemplateLike,
     libraryPair: (name) => libraryText(Object.fromEntries([[name, null]])),
   });
-  const parts = [
-    `${HEADER.split("\n")
-      .map((line) => `#${line}`)
-      .join("\n")}\n\n`,
-  ];
-  emitter.mapEntries(inventoryTree(inventory, inventory.hostvars), 0, parts);
-  return parts.join("");
+  const comment = `${HEADER.split("\n")
+    .map((line) => `#${line}`)
+    .join("\n")}\n\n`;
+  return emitter.write(inventoryTree(inventory, inventory.hostvars), comment);
 }
 
 /** The inventory through the yaml package's document model. */

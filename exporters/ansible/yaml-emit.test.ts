@@ -162,6 +162,24 @@ describe("the direct inventory YAML writer", () => {
     }
   });
 
+  it("asks the yaml package once per key and text, and keeps no key after the text", () => {
+    const asked: string[] = [];
+    const emitter = new YamlEmitter({
+      customTags: yamlTags,
+      unsafeTag: "!unsafe",
+      isUnsafe: isTemplateLike,
+      libraryPair: (name) => {
+        asked.push(name);
+        return `"${name}": null\n`;
+      },
+    });
+    const tree = { h1: { "a b": 1, plain: 2 }, h2: { "a b": 3 } };
+    expect(emitter.write(tree)).toBe('h1:\n  "a b": 1\n  plain: 2\nh2:\n  "a b": 3\n');
+    expect(asked).toEqual(["a b"]);
+    emitter.write(tree);
+    expect(asked).toEqual(["a b", "a b"]);
+  });
+
   it("writes the inventory of tricky and hostile hosts the same way", () => {
     const records: ExportRecord[] = [...specials, ...HOSTILE_NAMES].map((hostname, i) => ({
       id: `host:${i}`,

@@ -45,6 +45,7 @@ export interface YamlEmitOptions {
 
 export class YamlEmitter {
   private readonly tests: TagTest[];
+  /** How each key is written, for the text being written only: keys are untrusted, none outlive it. */
   private readonly keys = new Map<string, string>();
   private readonly indents: string[] = [""];
 
@@ -93,7 +94,7 @@ export class YamlEmitter {
     return key;
   }
 
-  scalar(value: unknown): string {
+  private scalar(value: unknown): string {
     if (value === null) return "null";
     switch (typeof value) {
       case "string": {
@@ -114,8 +115,19 @@ export class YamlEmitter {
     return value !== null && typeof value === "object";
   }
 
+  /** A top-level map as YAML text, after `prefix`. */
+  write(value: Record<string, unknown>, prefix = ""): string {
+    const parts = [prefix];
+    try {
+      this.mapEntries(value, 0, parts);
+    } finally {
+      this.keys.clear();
+    }
+    return parts.join("");
+  }
+
   /** `key: value` lines of a map at `depth`; an empty map is `{}` and belongs to its parent. */
-  mapEntries(value: Record<string, unknown>, depth: number, parts: string[]): void {
+  private mapEntries(value: Record<string, unknown>, depth: number, parts: string[]): void {
     const pad = this.indent(depth);
     for (const [name, item] of Object.entries(value)) {
       parts.push(pad, this.key(name), ":");
@@ -124,7 +136,7 @@ export class YamlEmitter {
   }
 
   /** What follows `key:`: a scalar or an empty collection on the line, else a nested block. */
-  afterKey(item: unknown, depth: number, parts: string[]): void {
+  private afterKey(item: unknown, depth: number, parts: string[]): void {
     if (!this.isCollection(item)) {
       parts.push(" ", this.scalar(item), "\n");
     } else if (Array.isArray(item)) {
@@ -142,7 +154,7 @@ export class YamlEmitter {
   }
 
   /** `- item` lines of a non-empty sequence at `depth`. */
-  seqItems(items: readonly unknown[], depth: number, parts: string[]): void {
+  private seqItems(items: readonly unknown[], depth: number, parts: string[]): void {
     const pad = this.indent(depth);
     for (const item of items) {
       parts.push(pad, "-");
