@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { Registry } from "prom-client";
 import { exportEvery, scheduledExport } from "../../exporters/schedule.js";
 import { writeFileAtomic } from "../../lib/atomic-file.js";
-import { keyDirOf, trustDirOf } from "../../lib/data-dir.js";
+import { eventsLogOf, keyDirOf, trustDirOf } from "../../lib/data-dir.js";
 import { createLogger, type Logger } from "../../lib/log.js";
 import { CmaMetrics } from "../../lib/metrics/cma-metrics.js";
 import { startMetricsServer } from "../../lib/metrics/http.js";
@@ -84,7 +84,7 @@ export async function startCma(
   const store = await openConfiguredStore({ dataDir: options.dataDir });
   const trust = new TrustStore(trustDirOf(options.dataDir), options.trustMode);
   const { rings, broken } = await PersistentRings.open(store);
-  const eventsLog = options.eventsLog ?? join(options.dataDir, "events.jsonl");
+  const eventsLog = options.eventsLog ?? eventsLogOf(options.dataDir);
   const events = openEventSink({
     logFile: eventsLog,
     webhooks: options.webhooks,
