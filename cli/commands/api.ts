@@ -4,9 +4,9 @@ import type { Command } from "commander";
 import { DEFAULT_API_HOST, DEFAULT_API_PORT } from "../../cma/api/defaults.js";
 import { describeStore, openConfiguredStore } from "../../cma/graph/open.js";
 import { DEFAULT_EXPORT_DIR, eventsLogOf, resolveDataDir } from "../../lib/data-dir.js";
+import { listenProblem } from "../../lib/listen.js";
 import { withConfigFile } from "../config-option.js";
 import { UsageError } from "../errors.js";
-import { listenProblem } from "../option-values.js";
 import { openStore } from "./ingest.js";
 
 interface ApiOptions {

@@ -6,6 +6,7 @@ import { defaultExporters } from "../../exporters/formats.js";
 import { MIN_EXPORT_EVERY_MS } from "../../exporters/schedule.js";
 import { DEFAULT_EXPORT_DIR, resolveDataDir } from "../../lib/data-dir.js";
 import { parseDuration } from "../../lib/duration.js";
+import { ListenError } from "../../lib/listen.js";
 import { parseAddress } from "../../protocol/address.js";
 import { DEFAULT_MULTICAST_GROUP, DEFAULT_PORT } from "../../protocol/messages.js";
 import { withConfigFile } from "../config-option.js";
@@ -184,6 +185,8 @@ export function registerCma(program: Command): void {
         exports,
         metricsListen:
           options.metrics === undefined ? null : listenAddress("--metrics", options.metrics),
+      }).catch((error: unknown) => {
+        throw error instanceof ListenError ? new UsageError(error.message) : error;
       });
     });
 }

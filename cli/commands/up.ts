@@ -5,11 +5,12 @@ import { MIN_EXPORT_EVERY_MS } from "../../exporters/schedule.js";
 import { DEFAULT_NAME, MAX_HOSTS, MAX_SWITCHES } from "../../lab/topology.js";
 import { DEFAULT_EXPORT_DIR, resolveDataDir } from "../../lib/data-dir.js";
 import { parseDuration } from "../../lib/duration.js";
+import { listenProblem } from "../../lib/listen.js";
 import { createLogger } from "../../lib/log.js";
 import { DEFAULT_PORT } from "../../protocol/messages.js";
 import { withConfigFile } from "../config-option.js";
 import { UsageError } from "../errors.js";
-import { listenAddress, listenProblem, wholeNumber } from "../option-values.js";
+import { listenAddress, wholeNumber } from "../option-values.js";
 
 interface UpOptions {
   out: string;

@@ -3,6 +3,7 @@ import type { Registry } from "prom-client";
 import { exportEvery, scheduledExport } from "../../exporters/schedule.js";
 import { writeFileAtomic } from "../../lib/atomic-file.js";
 import { eventsLogOf, keyDirOf, trustDirOf } from "../../lib/data-dir.js";
+import { ListenError, listenProblem } from "../../lib/listen.js";
 import { createLogger, type Logger } from "../../lib/log.js";
 import { CmaMetrics } from "../../lib/metrics/cma-metrics.js";
 import { startMetricsServer } from "../../lib/metrics/http.js";
@@ -183,7 +184,10 @@ export async function startCma(
       await daemon.close();
       await events.close();
       await store.close();
-      throw new Error(`cannot serve metrics on ${host} port ${port}: ${(error as Error).message}`);
+      const where = `cannot serve metrics on ${host} port ${port}`;
+      const problem = listenProblem(error);
+      if (problem) throw new ListenError(`${where}: it ${problem}`, { cause: error });
+      throw new Error(`${where}: ${(error as Error).message}`, { cause: error });
     }
   }
   if (metricsServer) log.info({ url: metricsServer.url }, "metrics served");
