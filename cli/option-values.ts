@@ -1,4 +1,4 @@
-/** Option values the commands share: whole numbers in a range, TCP listen addresses, listen errors. */
+/** Option values the commands share: whole numbers in a range, TCP listen addresses. */
 import { parseAddress } from "../protocol/address.js";
 import { UsageError } from "./errors.js";
 
@@ -22,16 +22,4 @@ export function listenAddress(
   } catch (error) {
     throw new UsageError(`${option}: ${(error as Error).message}`);
   }
-}
-
-/** Errors of listen() that the caller fixes by choosing another address or port. */
-const LISTEN_PROBLEMS: Record<string, string> = {
-  EADDRINUSE: "is already in use",
-  EACCES: "needs privileges this process lacks",
-  EADDRNOTAVAIL: "is not an address of this machine",
-};
-
-/** What is wrong with the address a listen() failed on, when the caller can fix it. */
-export function listenProblem(error: unknown): string | undefined {
-  return LISTEN_PROBLEMS[(error as NodeJS.ErrnoException | null)?.code ?? ""];
 }

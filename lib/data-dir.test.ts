@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resolveDataDir } from "./data-dir.js";
+import { eventsLogOf, resolveDataDir } from "./data-dir.js";
 
 describe("resolveDataDir", () => {
   it("prefers the option, then the environment, then ./.assim", () => {
@@ -12,5 +12,11 @@ describe("resolveDataDir", () => {
   it("resolves a relative choice against the working directory and ignores blanks", () => {
     expect(resolveDataDir("state", {}, "/work")).toBe("/work/state");
     expect(resolveDataDir("  ", { ASSIM_DATA_DIR: "" }, "/work")).toBe("/work/.assim");
+  });
+});
+
+describe("eventsLogOf", () => {
+  it("is events.jsonl in the data directory", () => {
+    expect(eventsLogOf("/var/lib/assim")).toBe("/var/lib/assim/events.jsonl");
   });
 });

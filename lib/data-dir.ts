@@ -2,6 +2,12 @@ import { join, resolve } from "node:path";
 
 export const DATA_DIR_ENV = "ASSIM_DATA_DIR";
 export const DEFAULT_DATA_DIR = ".assim";
+/**
+ * Where exports go when no directory is named (`assim up`, `assim cma
+ * --export-every`), and where `assim api` looks for the drift feed: a path
+ * relative to the working directory.
+ */
+export const DEFAULT_EXPORT_DIR = "out";
 
 /**
  * Where assim keeps its state: the embedded graph store, keys, export state and
@@ -22,3 +28,5 @@ export function resolveDataDir(
 export const keyDirOf = (dataDir: string) => join(dataDir, "keys");
 /** Where the CMA keeps its decisions about probe keys. */
 export const trustDirOf = (dataDir: string) => join(dataDir, "trust");
+/** The CMA's events log, unless told another (`--events-log`); `assim api` reads it from there too. */
+export const eventsLogOf = (dataDir: string) => join(dataDir, "events.jsonl");

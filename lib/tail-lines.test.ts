@@ -49,6 +49,19 @@ describe("readTailLines", () => {
     expect(tail.lines).toEqual(["third"]);
   });
 
+  it("keeps the first line when the bytes read start exactly at its beginning", async () => {
+    const path = file("first line that is long\nsecond\nthird\n");
+    const tail = await readTailLines(path, { maxLines: 10, maxBytes: "second\nthird\n".length });
+    expect(tail.lines).toEqual(["second", "third"]);
+    // Without a newline at the end, the same.
+    const bare = file("first line that is long\nsecond\nthird");
+    const tailOfBare = await readTailLines(bare, {
+      maxLines: 10,
+      maxBytes: "second\nthird".length,
+    });
+    expect(tailOfBare.lines).toEqual(["second", "third"]);
+  });
+
   it("finds the end of a 2 GiB file without reading all of it", async () => {
     const path = join(dir, "sparse");
     writeFileSync(path, "");

@@ -3,7 +3,7 @@
  * read backwards from the end in chunks so that a long file costs no more
  * than the lines asked for, and never more than `maxBytes`.
  */
-import { open } from "node:fs/promises";
+import { type FileHandle, open } from "node:fs/promises";
 
 const CHUNK_BYTES = 64 * 1024;
 const NEWLINE = 0x0a;
@@ -11,7 +11,10 @@ const NEWLINE = 0x0a;
 export interface TailOptions {
   /** At most this many lines, the last ones. */
   maxLines: number;
-  /** Read at most this many bytes from the end; a line that starts before them is left out. */
+  /**
+   * Read at most this many bytes from the end (and the byte before them, to see whether the
+   * first line starts with them); a line that starts before them is left out.
+   */
   maxBytes: number;
 }
 
@@ -28,8 +31,14 @@ function countNewlines(buffer: Buffer): number {
   return count;
 }
 
+async function newlineAt(handle: FileHandle, position: number): Promise<boolean> {
+  const byte = Buffer.alloc(1);
+  const { bytesRead } = await handle.read(byte, 0, 1, position);
+  return bytesRead === 1 && byte[0] === NEWLINE;
+}
+
 export async function readTailLines(path: string, options: TailOptions): Promise<Tail> {
-  let handle: Awaited<ReturnType<typeof open>>;
+  let handle: FileHandle;
   try {
     handle = await open(path, "r");
   } catch (error) {
@@ -52,8 +61,8 @@ export async function readTailLines(path: string, options: TailOptions): Promise
       newlines += countNewlines(read);
     }
     const lines = Buffer.concat(chunks).toString("utf8").split("\n");
-    // Reading stopped inside the file: the first piece is the end of a longer line.
-    if (position > 0) lines.shift();
+    // Reading stopped inside the file: the first piece is whole only when a newline comes before it.
+    if (position > 0 && !(await newlineAt(handle, position - 1))) lines.shift();
     const whole = lines.filter((line) => line.trim() !== "");
     return { lines: whole.slice(-options.maxLines), exists: true };
   } finally {

@@ -1,6 +1,15 @@
-/** `assim cma` and `assim probe` refuse bad options by name, before opening any socket. */
+/**
+ * `assim cma` and `assim probe` refuse bad options by name, before opening
+ * any socket; `assim cma` names a --metrics address it cannot listen on.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runAssim } from "./support/cli.js";
+import { assimBin, runAssim } from "./support/cli.js";
+import { freePort } from "./support/daemons.js";
 
 describe("assim cma and assim probe options", () => {
   it.each([["cma"], ["probe"]])("assim %s --help prints usage and an example", (command) => {
@@ -26,6 +35,29 @@ describe("assim cma and assim probe options", () => {
     const result = runAssim(["cma", ...args, "--data-dir", "/nonexistent/assim-test"]);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(message);
+  });
+
+  it("assim cma with its --metrics address in use exits 2 naming it", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "assim-cma-metrics-"));
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve));
+    const port = (holder.address() as { port: number }).port;
+    try {
+      const args = ["--bind", `127.0.0.1:${await freePort()}`, "--metrics", `127.0.0.1:${port}`];
+      const busy = spawnSync(process.execPath, [assimBin, "cma", ...args, "--data-dir", dataDir], {
+        encoding: "utf8",
+        env: { ...process.env, NEO4J_URI: "" },
+        timeout: 60_000,
+      });
+      expect(busy.status).toBe(2);
+      expect(busy.stderr).toContain(
+        `cannot serve metrics on 127.0.0.1 port ${port}: it is already in use`,
+      );
+      expect(busy.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      holder.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it.each([

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import express, { type RequestHandler, type Router } from "express";
 import { packageRoot } from "../lib/package-root.js";
 
-export const CONTENT_SECURITY_POLICY = [
+const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
@@ -21,7 +21,7 @@ export const CONTENT_SECURITY_POLICY = [
 ].join("; ");
 
 /** The page's files; found from the package root, so the sources and dist/ serve the same ones. */
-export const staticDir = () => join(packageRoot(), "web", "static");
+const staticDir = () => join(packageRoot(), "web", "static");
 
 const cytoscapeFile = () =>
   createRequire(import.meta.url).resolve("cytoscape/dist/cytoscape.min.js");

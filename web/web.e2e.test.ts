@@ -29,6 +29,8 @@ import {
   SYSTEM,
 } from "../cma/graph/contract/support.js";
 import { type EmbeddedStore, openEmbeddedStore } from "../cma/graph/embedded/store.js";
+import { hostSystemKey } from "../cma/graph/keys.js";
+import type { SystemStatus } from "../cma/graph/store.js";
 import { runExport } from "../exporters/run.js";
 import { driftPath } from "../exporters/state.js";
 import { packageRoot } from "../lib/package-root.js";
@@ -45,6 +47,9 @@ const WAIT_MS = 20_000;
 const HOSTILE_HOST = "<img src=x onerror=alert(1)>";
 const HOSTILE_PROCESS = "<svg onload=alert(2)>";
 const HOSTILE_MACHINE = "d4".repeat(16);
+/** A status and a severity that would add classes of their own if they became one. */
+const HOSTILE_STATUS = "up injected-status";
+const HOSTILE_SEVERITY = "critical injected-severity";
 const SWITCH = "switch:00:1b:2c:3d:4e:5f";
 const SCREENSHOT = join(packageRoot(), "test-output", "web-view.png");
 
@@ -71,11 +76,11 @@ function hostileDocuments(): DiscoveryDocument[] {
   return [os, tcp];
 }
 
-const event = (n: number, hostname: string, reason: string) => ({
+const event = (n: number, hostname: string, reason: string, severity = "info") => ({
   id: `event-${n}`,
   time: new Date(Date.UTC(2026, 2, 1, 10, n)).toISOString(),
   type: "host_up",
-  severity: "info",
+  severity,
   system: SYSTEM.web1,
   hostname,
   reason,
@@ -119,6 +124,9 @@ describe.skipIf(!haveChromium)("web view in headless chromium", () => {
     // Two real exports around the hostile host's arrival: the drift feed records it.
     await runExport({ store, outDir: exportDir, formats: [], now: () => new Date(AT) });
     await ingestAll(store, hostileDocuments());
+    await store.write((tx) =>
+      tx.setSystemStatus(hostSystemKey(HOSTILE_MACHINE), HOSTILE_STATUS as SystemStatus, "x", AT),
+    );
     await runExport({
       store,
       outDir: exportDir,
@@ -127,7 +135,10 @@ describe.skipIf(!haveChromium)("web view in headless chromium", () => {
     });
     writeFileSync(
       eventsLog,
-      [event(1, "web1", "discovered"), event(2, HOSTILE_HOST, `registered ${HOSTILE_PROCESS}`)]
+      [
+        event(1, "web1", "discovered"),
+        event(2, HOSTILE_HOST, `registered ${HOSTILE_PROCESS}`, HOSTILE_SEVERITY),
+      ]
         .map((e) => `${JSON.stringify(e)}\n`)
         .join(""),
     );
@@ -218,6 +229,19 @@ describe.skipIf(!haveChromium)("web view in headless chromium", () => {
       `2026-03-01T10:02:00.000Z host_up ${HOSTILE_HOST}: registered ${HOSTILE_PROCESS}`,
       "2026-03-01T10:01:00.000Z host_up web1: discovered",
     ]);
+
+    // A status or severity the page does not know gets the neutral class, never one of its own.
+    expect(
+      await page.$eval(
+        `#hosts tr[data-key="${hostSystemKey(HOSTILE_MACHINE)}"] td.status`,
+        (cell) => cell.className,
+      ),
+    ).toBe("status status-unknown");
+    expect(await page.$$eval("#events li", (items) => items.map((li) => li.className))).toEqual([
+      "severity-unknown",
+      "severity-info",
+    ]);
+    expect(await page.$$("[class*='injected']")).toHaveLength(0);
 
     // The hostile names are text: no element was made from them, no script ran.
     expect(await page.$$("main img, main svg, main script")).toHaveLength(0);

@@ -1,12 +1,12 @@
 import { statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import { DEFAULT_API_HOST, DEFAULT_API_PORT } from "../../cma/api/defaults.js";
 import { describeStore, openConfiguredStore } from "../../cma/graph/open.js";
-import { resolveDataDir } from "../../lib/data-dir.js";
+import { DEFAULT_EXPORT_DIR, eventsLogOf, resolveDataDir } from "../../lib/data-dir.js";
+import { listenProblem } from "../../lib/listen.js";
 import { withConfigFile } from "../config-option.js";
 import { UsageError } from "../errors.js";
-import { listenProblem } from "../option-values.js";
 import { openStore } from "./ingest.js";
 
 interface ApiOptions {
@@ -18,8 +18,6 @@ interface ApiOptions {
 }
 
 /** The default export directory: ./out when it is a directory, else none. */
-export const DEFAULT_EXPORT_DIR = "out";
-
 function defaultExportDir(): string | null {
   const dir = resolve(DEFAULT_EXPORT_DIR);
   return statSync(dir, { throwIfNoEntry: false })?.isDirectory() ? dir : null;
@@ -79,7 +77,7 @@ export function registerApi(program: Command): void {
       const storeOptions = { dataDir: resolveDataDir(options.dataDir) };
       const eventsLog = options.eventsLog?.trim()
         ? resolve(options.eventsLog)
-        : join(storeOptions.dataDir, "events.jsonl");
+        : eventsLogOf(storeOptions.dataDir);
       const exportDir = options.exportDir?.trim() ? resolve(options.exportDir) : defaultExportDir();
       // Loaded here, not at start: express costs every other command its load time.
       const { startApiServer } = await import("../../cma/api/server.js");

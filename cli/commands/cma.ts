@@ -9,8 +9,9 @@ import {
 import { UnknownFormatError } from "../../exporters/exporter.js";
 import { defaultExporters } from "../../exporters/formats.js";
 import { MIN_EXPORT_EVERY_MS } from "../../exporters/schedule.js";
-import { resolveDataDir } from "../../lib/data-dir.js";
+import { DEFAULT_EXPORT_DIR, resolveDataDir } from "../../lib/data-dir.js";
 import { parseDuration } from "../../lib/duration.js";
+import { ListenError } from "../../lib/listen.js";
 import { parseAddress } from "../../protocol/address.js";
 import {
   DEFAULT_MULTICAST_GROUP,
@@ -111,7 +112,10 @@ export function registerCma(program: Command): void {
       "--export-every <duration>",
       "export the graph every DURATION (30s, 5m, 1h) into --export-out, as `assim export --every` does",
     )
-    .option("--export-out <dir>", "where the scheduled exports go (default: ./out)")
+    .option(
+      "--export-out <dir>",
+      `where the scheduled exports go (default: ./${DEFAULT_EXPORT_DIR})`,
+    )
     .option("--export-format <list>", "formats of the scheduled exports (default: all)")
     .option(
       "--metrics <address>",
@@ -196,6 +200,8 @@ export function registerCma(program: Command): void {
         exports,
         metricsListen:
           options.metrics === undefined ? null : listenAddress("--metrics", options.metrics),
+      }).catch((error: unknown) => {
+        throw error instanceof ListenError ? new UsageError(error.message) : error;
       });
     });
 }
@@ -253,6 +259,6 @@ function exportSchedule(options: CmaCommandOptions) {
       throw error;
     }
   }
-  const outDir = resolve(options.exportOut?.trim() || "out");
+  const outDir = resolve(options.exportOut?.trim() || DEFAULT_EXPORT_DIR);
   return { outDir, everyMs, formats };
 }

@@ -3,13 +3,14 @@ import type { Command } from "commander";
 import { DEFAULT_API_PORT } from "../../cma/api/defaults.js";
 import { MIN_EXPORT_EVERY_MS } from "../../exporters/schedule.js";
 import { DEFAULT_NAME, MAX_HOSTS, MAX_SWITCHES } from "../../lab/topology.js";
-import { resolveDataDir } from "../../lib/data-dir.js";
+import { DEFAULT_EXPORT_DIR, resolveDataDir } from "../../lib/data-dir.js";
 import { parseDuration } from "../../lib/duration.js";
+import { listenProblem } from "../../lib/listen.js";
 import { createLogger } from "../../lib/log.js";
 import { DEFAULT_PORT } from "../../protocol/messages.js";
 import { withConfigFile } from "../config-option.js";
 import { UsageError } from "../errors.js";
-import { listenAddress, listenProblem, wholeNumber } from "../option-values.js";
+import { listenAddress, wholeNumber } from "../option-values.js";
 
 interface UpOptions {
   out: string;
@@ -32,7 +33,7 @@ export function registerUp(program: Command): void {
     .option(
       "-o, --out <dir>",
       "where the exporters write (ITIL/GLPI, Ansible, Nagios, reports)",
-      "out",
+      DEFAULT_EXPORT_DIR,
     )
     .option("--data-dir <dir>", "graph store, keys, logs (default: $ASSIM_DATA_DIR or ./.assim)")
     .option("--port <port>", "the CMA's UDP port on 127.0.0.1", String(DEFAULT_PORT))

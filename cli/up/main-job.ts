@@ -24,7 +24,7 @@ import { cmaDir, cmaStatusFile } from "../../lab/daemons.js";
 import { Lab } from "../../lab/lab.js";
 import { readJson } from "../../lab/status.js";
 import { DEFAULT_NAME } from "../../lab/topology.js";
-import { keyDirOf } from "../../lib/data-dir.js";
+import { eventsLogOf, keyDirOf } from "../../lib/data-dir.js";
 import type { Logger } from "../../lib/log.js";
 import { createMetricsRegistry } from "../../lib/metrics/registry.js";
 import { allDiscoveryTypes } from "../../probe/discovery/registry.js";
@@ -191,7 +191,7 @@ async function startLabMode(options: MainJobOptions): Promise<Running> {
     // The lab's CMA is another process: this registry holds the exports' metrics only.
     registry: createMetricsRegistry(),
     rules: null,
-    eventsLog: join(dir, "events.jsonl"),
+    eventsLog: eventsLogOf(dir),
     expectedProbes: lab.hosts,
     progress() {
       const status = readJson(cmaStatusFile(built.state)) as

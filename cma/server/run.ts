@@ -2,7 +2,8 @@ import { join } from "node:path";
 import type { Registry } from "prom-client";
 import { exportEvery, scheduledExport } from "../../exporters/schedule.js";
 import { writeFileAtomic } from "../../lib/atomic-file.js";
-import { keyDirOf, trustDirOf } from "../../lib/data-dir.js";
+import { eventsLogOf, keyDirOf, trustDirOf } from "../../lib/data-dir.js";
+import { ListenError, listenProblem } from "../../lib/listen.js";
 import { createLogger, type Logger } from "../../lib/log.js";
 import { CmaMetrics } from "../../lib/metrics/cma-metrics.js";
 import { startMetricsServer } from "../../lib/metrics/http.js";
@@ -84,7 +85,7 @@ export async function startCma(
   const store = await openConfiguredStore({ dataDir: options.dataDir });
   const trust = new TrustStore(trustDirOf(options.dataDir), options.trustMode);
   const { rings, broken } = await PersistentRings.open(store);
-  const eventsLog = options.eventsLog ?? join(options.dataDir, "events.jsonl");
+  const eventsLog = options.eventsLog ?? eventsLogOf(options.dataDir);
   const events = openEventSink({
     logFile: eventsLog,
     webhooks: options.webhooks,
@@ -183,7 +184,10 @@ export async function startCma(
       await daemon.close();
       await events.close();
       await store.close();
-      throw new Error(`cannot serve metrics on ${host} port ${port}: ${(error as Error).message}`);
+      const where = `cannot serve metrics on ${host} port ${port}`;
+      const problem = listenProblem(error);
+      if (problem) throw new ListenError(`${where}: it ${problem}`, { cause: error });
+      throw new Error(`${where}: ${(error as Error).message}`, { cause: error });
     }
   }
   if (metricsServer) log.info({ url: metricsServer.url }, "metrics served");

@@ -4,11 +4,11 @@
  * would template ("{{", "{%", "{#") are marked unsafe, so Ansible keeps them
  * literal: `!unsafe` in YAML, `{"__ansible_unsafe": …}` in script JSON.
  */
-import { Document, Scalar, type ScalarTag, type Tags } from "yaml";
+import { Document, isScalar, Scalar, type ScalarTag, type Tags, visit } from "yaml";
 import { compareIds } from "../fields.js";
 import type { FieldObject, FieldValue } from "../records.js";
 import type { Inventory } from "./inventory.js";
-import { CannotEmit, YamlEmitter } from "./yaml-emit.js";
+import { CannotEmit, DOUBLE_QUOTED_KEY, YamlEmitter } from "./yaml-emit.js";
 
 /** Text Jinja would treat as a template: a variable, a statement or a comment. */
 export const isTemplateLike = (value: string) => /\{[{%#]/.test(value);
@@ -31,7 +31,7 @@ const unsafeTag: ScalarTag = {
  * string, without the merge key (the yaml package would write the string "<<"
  * bare, as one), with !unsafe.
  */
-const yamlTags = (tags: Tags) => [
+export const yamlTags = (tags: Tags) => [
   ...tags.filter((t) => typeof t === "string" || t.tag !== "tag:yaml.org,2002:merge"),
   unsafeTag,
 ];
@@ -86,13 +86,10 @@ export function emittedYaml(inventory: Inventory): string {
     isUnsafe: isTemplateLike,
     libraryPair: (name) => libraryText(Object.fromEntries([[name, null]])),
   });
-  const parts = [
-    `${HEADER.split("\n")
-      .map((line) => `#${line}`)
-      .join("\n")}\n\n`,
-  ];
-  emitter.mapEntries(inventoryTree(inventory, inventory.hostvars), 0, parts);
-  return parts.join("");
+  const comment = `${HEADER.split("\n")
+    .map((line) => `#${line}`)
+    .join("\n")}\n\n`;
+  return emitter.write(inventoryTree(inventory, inventory.hostvars), comment);
 }
 
 /** The inventory through the yaml package's document model. */
@@ -110,6 +107,15 @@ function libraryText(value: unknown, comment?: string): string {
     aliasDuplicateObjects: false,
   });
   if (comment !== undefined) doc.commentBefore = comment;
+  // The package would write these keys plain or single-quoted: see DOUBLE_QUOTED_KEY.
+  visit(doc, {
+    Pair(_, pair) {
+      const key = pair.key;
+      if (isScalar(key) && typeof key.value === "string" && DOUBLE_QUOTED_KEY.test(key.value)) {
+        key.type = Scalar.QUOTE_DOUBLE;
+      }
+    },
+  });
   return doc.toString({
     lineWidth: 0,
     defaultStringType: "QUOTE_DOUBLE",

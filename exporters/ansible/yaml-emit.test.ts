@@ -3,11 +3,12 @@
  * text for every inventory, ordinary, hostile or odd.
  */
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { HOSTILE } from "../../test/support/ansible.js";
 import type { ExportRecord, FieldObject } from "../records.js";
 import { buildInventory, type Inventory } from "./inventory.js";
-import { emittedYaml, inventoryYaml, libraryYaml } from "./render.js";
-import { CannotEmit } from "./yaml-emit.js";
+import { emittedYaml, inventoryYaml, isTemplateLike, libraryYaml, yamlTags } from "./render.js";
+import { CannotEmit, YamlEmitter } from "./yaml-emit.js";
 
 const specials = [
   ..."=+-@!&*|>%`#?:[]{},'\"~".split("").flatMap((c) => [c, `${c}x`, `${c} x`]),
@@ -30,6 +31,49 @@ const specials = [
   "\u0000\u0085\u2028\ufeff\ud800",
   "é 中 😀",
 ];
+
+/** Tab, YAML 1.1 line breaks, BOM, C0 and C1 controls, DEL, noncharacters, lone surrogates. */
+const CONTROLS = [
+  "\t",
+  "\r",
+  "\u0000",
+  "\u0001",
+  "\u000b",
+  "\u001b",
+  "\u007f",
+  "\u0080",
+  "\u0085",
+  "\u009f",
+  "\u2028",
+  "\u2029",
+  "\ufeff",
+  "\ufffe",
+  "\uffff",
+  "\ud800",
+  "\udc00",
+];
+
+const HOSTILE_TEXT = [
+  ...CONTROLS.flatMap((c) => [c, `a${c}b`, `${c}x`, `x${c}`]),
+  ..."-?&*!|>'\"%@`".split("").flatMap((c) => [`${c}x`, `${c} x`]),
+  "a: b",
+  "a:",
+  "#x",
+  "a #b",
+  "{{ x }}",
+  "{{",
+  "a\nb",
+  "\n",
+  "",
+  "null",
+  "~",
+  "yes",
+  "0x1F",
+  "1e3",
+];
+
+/** A raw character that a YAML 1.1 reader refuses or reads as a line break or separator. */
+const RAW_CONTROL = /(?!\n)[\p{Cc}\u2028\u2029\ufeff\ufffe\uffff]|\p{Cs}/u;
 
 const inventoryOf = (hostvars: Record<string, FieldObject>, groups = {}): Inventory => ({
   groups,
@@ -84,6 +128,56 @@ describe("the direct inventory YAML writer", () => {
       expect(() => emittedYaml(inventory)).toThrow(CannotEmit);
       expect(inventoryYaml(inventory)).toBe(libraryYaml(inventory));
     }
+  });
+
+  it("writes hostile keys and values so that they read back the same", () => {
+    for (const text of HOSTILE_TEXT) {
+      const vars = { [text]: text, nested: [{ [text]: [text] }] };
+      const inventory = inventoryOf({ h: vars });
+      const written = inventoryYaml(inventory);
+      const read = parse(written, { version: "1.1", customTags: yamlTags });
+      expect(read, JSON.stringify(text)).toEqual({ all: { hosts: { h: vars } } });
+      expect(written, JSON.stringify(text)).not.toMatch(RAW_CONTROL);
+      let direct: string | undefined;
+      try {
+        direct = emittedYaml(inventory);
+      } catch (error) {
+        if (!(error instanceof CannotEmit)) throw error;
+      }
+      if (direct !== undefined) expect(direct, JSON.stringify(text)).toBe(libraryYaml(inventory));
+    }
+  });
+
+  it("never writes a key with a control, line or format character outside double quotes", () => {
+    // As the yaml package alone would: such keys plain.
+    const emitter = new YamlEmitter({
+      customTags: yamlTags,
+      unsafeTag: "!unsafe",
+      isUnsafe: isTemplateLike,
+      libraryPair: (name) => `${name}: null\n`,
+    });
+    expect(emitter.key("a b")).toBe("a b");
+    for (const c of CONTROLS) {
+      expect(() => emitter.key(`a${c}b`), JSON.stringify(c)).toThrow(CannotEmit);
+    }
+  });
+
+  it("asks the yaml package once per key and text, and keeps no key after the text", () => {
+    const asked: string[] = [];
+    const emitter = new YamlEmitter({
+      customTags: yamlTags,
+      unsafeTag: "!unsafe",
+      isUnsafe: isTemplateLike,
+      libraryPair: (name) => {
+        asked.push(name);
+        return `"${name}": null\n`;
+      },
+    });
+    const tree = { h1: { "a b": 1, plain: 2 }, h2: { "a b": 3 } };
+    expect(emitter.write(tree)).toBe('h1:\n  "a b": 1\n  plain: 2\nh2:\n  "a b": 3\n');
+    expect(asked).toEqual(["a b"]);
+    emitter.write(tree);
+    expect(asked).toEqual(["a b", "a b"]);
   });
 
   it("writes the inventory of tricky and hostile hosts the same way", () => {

@@ -24,6 +24,16 @@ interface TagTest {
 /** Keys the yaml package writes plain: no indicator, space, quote or colon anywhere. */
 const SIMPLE_KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
+/**
+ * Characters a key must never hold outside double quotes: the yaml package
+ * would write a tab, U+2028/2029, a BOM or U+FFFE/FFFF plain (or inside single
+ * quotes), where a YAML 1.1 reader (PyYAML, so Ansible) breaks the line, stops
+ * the scalar or refuses the character, and the escaping of inventoryYaml
+ * (render.ts) would turn them into other text. Controls and lone surrogates
+ * are here too, though the yaml package already double-quotes them.
+ */
+export const DOUBLE_QUOTED_KEY = /[\p{Cc}\u2028\u2029\ufeff\ufffe\uffff]|\p{Cs}/u;
+
 export interface YamlEmitOptions {
   customTags: (tags: Tags) => Tags;
   /** The tag written before template-like strings ("!unsafe"). */
@@ -35,6 +45,7 @@ export interface YamlEmitOptions {
 
 export class YamlEmitter {
   private readonly tests: TagTest[];
+  /** How each key is written, for the text being written only: keys are untrusted, none outlive it. */
   private readonly keys = new Map<string, string>();
   private readonly indents: string[] = [""];
 
@@ -65,18 +76,25 @@ export class YamlEmitter {
   /**
    * A key the yaml package quotes ("123", "yes"), asked of it once. Only keys
    * whose form cannot depend on where they stand: one line, no document
-   * marker (%, ---, ...) at their start, short enough for an implicit key.
+   * marker (%, ---, ...) at their start, short enough for an implicit key;
+   * and double-quoted when they hold a character of DOUBLE_QUOTED_KEY.
    */
   private libraryKey(name: string): string {
     const pair = /^[%.-]/.test(name) ? "" : this.options.libraryPair(name);
     const key = pair.slice(0, -": null\n".length);
-    if (!pair.endsWith(": null\n") || key.includes("\n") || key.startsWith("?") || key === "") {
+    if (
+      !pair.endsWith(": null\n") ||
+      key.includes("\n") ||
+      key.startsWith("?") ||
+      key === "" ||
+      (DOUBLE_QUOTED_KEY.test(name) && !key.startsWith('"'))
+    ) {
       throw new CannotEmit(`key ${JSON.stringify(name)}`);
     }
     return key;
   }
 
-  scalar(value: unknown): string {
+  private scalar(value: unknown): string {
     if (value === null) return "null";
     switch (typeof value) {
       case "string": {
@@ -97,8 +115,19 @@ export class YamlEmitter {
     return value !== null && typeof value === "object";
   }
 
+  /** A top-level map as YAML text, after `prefix`. */
+  write(value: Record<string, unknown>, prefix = ""): string {
+    const parts = [prefix];
+    try {
+      this.mapEntries(value, 0, parts);
+    } finally {
+      this.keys.clear();
+    }
+    return parts.join("");
+  }
+
   /** `key: value` lines of a map at `depth`; an empty map is `{}` and belongs to its parent. */
-  mapEntries(value: Record<string, unknown>, depth: number, parts: string[]): void {
+  private mapEntries(value: Record<string, unknown>, depth: number, parts: string[]): void {
     const pad = this.indent(depth);
     for (const [name, item] of Object.entries(value)) {
       parts.push(pad, this.key(name), ":");
@@ -107,7 +136,7 @@ export class YamlEmitter {
   }
 
   /** What follows `key:`: a scalar or an empty collection on the line, else a nested block. */
-  afterKey(item: unknown, depth: number, parts: string[]): void {
+  private afterKey(item: unknown, depth: number, parts: string[]): void {
     if (!this.isCollection(item)) {
       parts.push(" ", this.scalar(item), "\n");
     } else if (Array.isArray(item)) {
@@ -125,7 +154,7 @@ export class YamlEmitter {
   }
 
   /** `- item` lines of a non-empty sequence at `depth`. */
-  seqItems(items: readonly unknown[], depth: number, parts: string[]): void {
+  private seqItems(items: readonly unknown[], depth: number, parts: string[]): void {
     const pad = this.indent(depth);
     for (const item of items) {
       parts.push(pad, "-");

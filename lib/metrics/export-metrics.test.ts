@@ -6,7 +6,7 @@ import { jsonExporter } from "../../exporters/json/json.js";
 import { runExport } from "../../exporters/run.js";
 import { scrape } from "../../test/support/prometheus-text.js";
 import { scratchStores } from "../../test/support/scratch-stores.js";
-import { ExportMetrics, measureExport, recordExport } from "./export-metrics.js";
+import { ExportMetrics, recordExport } from "./export-metrics.js";
 import { type MetricsServer, startMetricsServer } from "./http.js";
 import { createMetricsRegistry } from "./registry.js";
 
@@ -43,9 +43,8 @@ describe("export metrics", () => {
     const { metrics, url } = await serveExportMetrics();
     await ingestFixtureWorld(store);
 
-    const first = await measureExport(metrics, () =>
-      runExport({ store, outDir: out, formats: [jsonExporter], now: () => T1 }),
-    );
+    const first = await runExport({ store, outDir: out, formats: [jsonExporter], now: () => T1 });
+    recordExport(metrics, first);
     expect(first.added).toBeGreaterThan(0);
     let scraped = await scrape(url);
     expect(scraped.value("assim_exports_total", { outcome: "ok" })).toBe(1);
@@ -72,14 +71,16 @@ describe("export metrics", () => {
     const { store, out } = await fresh();
     const { metrics, url } = await serveExportMetrics();
     await ingestFixtureWorld(store);
-    const ok = await measureExport(metrics, () =>
-      runExport({ store, outDir: out, formats: [jsonExporter], now: () => T1 }),
-    );
-    await expect(
-      measureExport(metrics, () =>
-        runExport({ store, outDir: out, formats: [jsonExporter, broken], now: () => T2 }),
-      ),
-    ).rejects.toThrow(/template exploded/);
+    const ok = await runExport({ store, outDir: out, formats: [jsonExporter], now: () => T1 });
+    recordExport(metrics, ok);
+    const failure = await runExport({
+      store,
+      outDir: out,
+      formats: [jsonExporter, broken],
+      now: () => T2,
+    }).catch((error: unknown) => error);
+    expect(String(failure)).toMatch(/template exploded/);
+    recordExport(metrics, failure);
     const scraped = await scrape(url);
     expect(scraped.value("assim_exports_total", { outcome: "failed" })).toBe(1);
     expect(scraped.value("assim_exports_total", { outcome: "ok" })).toBe(1);

@@ -1,7 +1,7 @@
 /**
  * The exporters' metrics. Exports run in whichever process schedules them
  * (`assim export --every`, or beside the CMA), so they are recorded by the
- * caller: recordExport after each run, or measureExport around it.
+ * caller: recordExport after each run.
  */
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { ExportSummary } from "../../exporters/run.js";
@@ -67,21 +67,6 @@ export function recordExport(metrics: ExportMetrics, result: unknown): void {
   for (const kind of CHANGE_KINDS) metrics.changes.inc({ kind }, result[kind]);
   metrics.records.set(result.records);
   metrics.lastSuccess.set(Date.parse(result.at) / 1000);
-}
-
-/** Runs one export and records it; its result or error passes through unchanged. */
-export async function measureExport(
-  metrics: ExportMetrics,
-  run: () => Promise<ExportSummary>,
-): Promise<ExportSummary> {
-  try {
-    const summary = await run();
-    recordExport(metrics, summary);
-    return summary;
-  } catch (error) {
-    recordExport(metrics, error);
-    throw error;
-  }
 }
 
 function isSummary(result: unknown): result is ExportSummary {

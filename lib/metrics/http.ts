@@ -23,7 +23,7 @@ async function writeMetrics(registry: Registry, response: ServerResponse): Promi
 }
 
 /** Answers one request: the metrics at /metrics for GET and HEAD, 405 for other methods there, 404 elsewhere. */
-export async function serveMetrics(
+async function serveMetrics(
   registry: Registry,
   request: IncomingMessage,
   response: ServerResponse,
@@ -49,7 +49,7 @@ export function metricsRequestHandler(registry: Registry): RequestHandler {
   };
 }
 
-export interface MetricsServerOptions {
+interface MetricsServerOptions {
   registry: Registry;
   /** Default 127.0.0.1. */
   host?: string;

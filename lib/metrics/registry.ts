@@ -6,7 +6,7 @@ import { collectDefaultMetrics, Registry } from "prom-client";
 
 export const METRIC_PREFIX = "assim_";
 
-export interface MetricsRegistryOptions {
+interface MetricsRegistryOptions {
   /** Node.js process metrics (CPU, memory, event loop lag, GC) as assim_process_* and assim_nodejs_*; default true. */
   processMetrics?: boolean;
 }

@@ -7,8 +7,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { existsSync, readFileSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { eventsLogOf } from "../../lib/data-dir.js";
 import { assimBin } from "./cli.js";
 
 export class Daemon {
@@ -111,7 +111,7 @@ export interface ProbeStatusFile {
 export function readEvents(
   dataDir: string,
 ): { id: string; type: string; system: string; reason: string }[] {
-  const file = join(dataDir, "events.jsonl");
+  const file = eventsLogOf(dataDir);
   if (!existsSync(file)) return [];
   return readFileSync(file, "utf8")
     .split("\n")

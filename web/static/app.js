@@ -44,9 +44,20 @@ function showNote(id, message) {
   note.hidden = !message;
 }
 
+/** The values the stylesheet has a class for; values are untrusted, so no other one makes a class. */
+const KNOWN_VALUES = {
+  status: new Set(["up", "down", "unknown"]),
+  change: new Set(["added", "changed", "removed"]),
+  severity: new Set(["critical", "warning", "info"]),
+};
+/** "status-up" for a known status, "status-unknown" for anything else; likewise change and severity. */
+const valueClass = (kind, value) => `${kind}-${KNOWN_VALUES[kind].has(value) ? value : "unknown"}`;
+
 function statusCell(status) {
-  const value = text(status) || "unknown";
-  return el("td", { text: value, className: `status status-${value}` });
+  return el("td", {
+    text: text(status) || "unknown",
+    className: `status ${valueClass("status", status)}`,
+  });
 }
 
 function renderHosts(rows) {
@@ -153,7 +164,7 @@ function renderSwitches(rows, systems) {
       " ",
       el("span", {
         text: text(status.get(key)) || "unknown",
-        className: `status status-${text(status.get(key)) || "unknown"}`,
+        className: `status ${valueClass("status", status.get(key))}`,
       }),
       el(
         "ul",
@@ -301,14 +312,14 @@ async function refresh() {
           "drift",
           data.drift,
           (e) => driftText(e, names),
-          (e) => `change-${text(e.change)}`,
+          (e) => valueClass("change", e.change),
           (e) => e.id,
         );
       },
     ],
     [
       "events",
-      () => renderFeed("events", data.events, eventText, (e) => `severity-${text(e.severity)}`),
+      () => renderFeed("events", data.events, eventText, (e) => valueClass("severity", e.severity)),
     ],
   ];
   for (const [name, render] of panels) {
