@@ -67,17 +67,23 @@ function write(value: unknown, depth: number, parts: string[]): void {
   }
 }
 
-/** Whether every object in `value` is plain with its keys already in canonical order. */
-function isCanonical(value: unknown): boolean {
+/**
+ * Whether every object in `value` has its keys in canonical order (nothing
+ * allocated). `writable`: also that JSON.stringify writes it as write() would
+ * (plain objects only, no value it skips, no BigInt).
+ */
+function inOrder(value: unknown, writable: boolean): boolean {
   if (value === null || typeof value !== "object") {
-    return typeof value !== "bigint" && !skipped(value);
+    return !writable || (typeof value !== "bigint" && !skipped(value));
   }
   if (Array.isArray(value)) {
-    for (const item of value) if (!isCanonical(item)) return false;
+    for (const item of value) if (!inOrder(item, writable)) return false;
     return true;
   }
-  const prototype = Object.getPrototypeOf(value);
-  if (prototype !== Object.prototype && prototype !== null) return false;
+  if (writable) {
+    const prototype = Object.getPrototypeOf(value);
+    if (prototype !== Object.prototype && prototype !== null) return false;
+  }
   const object = value as Record<string, unknown>;
   let previous: string | undefined;
   for (const key in object) {
@@ -86,29 +92,13 @@ function isCanonical(value: unknown): boolean {
       if (previous !== undefined && previous > key) return false;
       previous = key;
     }
-    if (!isCanonical(object[key])) return false;
+    if (!inOrder(object[key], writable)) return false;
   }
   return true;
 }
 
-/** Whether every plain object in `value` has its keys in canonical order (nothing allocated). */
-function isOrdered(value: unknown): boolean {
-  if (value === null || typeof value !== "object") return true;
-  if (Array.isArray(value)) {
-    for (const item of value) if (!isOrdered(item)) return false;
-    return true;
-  }
-  const object = value as Record<string, unknown>;
-  let previous: string | undefined;
-  for (const key in object) {
-    if (!isArrayIndex(key)) {
-      if (previous !== undefined && previous > key) return false;
-      previous = key;
-    }
-    if (!isOrdered(object[key])) return false;
-  }
-  return true;
-}
+const isCanonical = (value: unknown) => inOrder(value, true);
+const isOrdered = (value: unknown) => inOrder(value, false);
 
 /**
  * The value with every plain object's keys in canonical order: the same
