@@ -224,6 +224,15 @@ describe.skipIf(!haveChromium)("web view in headless chromium", () => {
     // Named when the graph knows the record, with its id as the title.
     expect(await page.getAttribute("#drift li:first-child", "title")).toBe(newest.id);
     expect(driftShown.some((t) => t.includes("2026-03-01T10:30:00.000Z added"))).toBe(true);
+    // A service is named with its host's name, never by its record id alone.
+    const hostileService = drift.find(
+      (d) => d.change === "added" && d.kind === "service" && d.id.includes(HOSTILE_MACHINE),
+    ) as { fields: { name: string } };
+    expect(hostileService.fields.name).not.toBe("");
+    expect(driftShown).toContain(
+      `2026-03-01T10:30:00.000Z added service ${hostileService.fields.name} on ${HOSTILE_HOST}`,
+    );
+    expect(driftShown).toContain(`2026-03-01T10:30:00.000Z added host ${HOSTILE_HOST}`);
 
     expect(await texts("#events li")).toEqual([
       `2026-03-01T10:02:00.000Z host_up ${HOSTILE_HOST}: registered ${HOSTILE_PROCESS}`,

@@ -217,15 +217,42 @@ function renderUnmonitored(rows) {
 
 const value = (v) => (typeof v === "string" ? v : JSON.stringify(v));
 
-/** A drift entry in words; a host or switch is named when the graph knows it (its id is the title). */
+/** A host by its machine id, named when the graph knows it. */
+const hostNamed = (names, machine) => names.get(`host:${machine}`) ?? machine;
+
+/**
+ * What a drift entry is about, in words: a host or switch by name; a service
+ * or package by its name and host; a dependency by its two hosts and port.
+ * Record ids (exporters/map-*.ts) carry the machine ids; the id itself is the
+ * entry's title.
+ */
+function driftSubject(entry, names) {
+  const id = text(entry.id);
+  const fields = entry.fields && typeof entry.fields === "object" ? entry.fields : {};
+  const named = (name) => (typeof name === "string" ? name : undefined);
+  const service = /^service:([^:]+):/.exec(id);
+  if (service) {
+    const name = named(fields.name);
+    return `${name ?? "a service"} on ${hostNamed(names, service[1])}`;
+  }
+  const pkg = /^package:([^:]+):[^:]*:(.*):[^:]*$/.exec(id);
+  if (pkg) return `${pkg[2]} on ${hostNamed(names, pkg[1])}`;
+  const dependency = /^dependency:([^:]+):[^-]*->([^:]+):[^:]*:(.*)$/.exec(id);
+  if (dependency) {
+    const [, client, server, port] = dependency;
+    return `${hostNamed(names, client)} → ${hostNamed(names, server)} ${port}`;
+  }
+  const name = names.get(id) ?? named(fields.name);
+  return name ?? id;
+}
+
+/** A drift entry in words (its id is the title). */
 function driftText(entry, names) {
-  const who = names.get(entry.id) ?? entry.id;
-  const head = `${text(entry.at)} ${text(entry.change)} ${text(entry.kind)} ${text(who)}`;
+  const head = `${text(entry.at)} ${text(entry.change)} ${text(entry.kind)} ${driftSubject(entry, names)}`;
   if (entry.change === "changed") {
     return `${head} ${text(entry.field)}: ${value(entry.old)} → ${value(entry.new)}`;
   }
-  const name = entry.fields && typeof entry.fields === "object" ? entry.fields.name : undefined;
-  return name === undefined ? head : `${head} (${value(name)})`;
+  return head;
 }
 
 function eventText(event) {
