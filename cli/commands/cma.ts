@@ -6,6 +6,7 @@ import {
   HEARTBEAT_TIMERS,
   type HeartbeatTimer,
 } from "../../cma/server/heartbeat-limits.js";
+import type { CmaListener } from "../../cma/server/run.js";
 import { UnknownFormatError } from "../../exporters/exporter.js";
 import { defaultExporters } from "../../exporters/formats.js";
 import { MIN_EXPORT_EVERY_MS } from "../../exporters/schedule.js";
@@ -45,6 +46,9 @@ interface CmaCommandOptions {
   exportFormat?: string;
   metrics?: string;
 }
+
+/** The option that gave each of startCma's sockets its address. */
+const LISTENER_OPTIONS: Record<CmaListener, string> = { udp: "--bind", metrics: "--metrics" };
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -201,7 +205,9 @@ export function registerCma(program: Command): void {
         metricsListen:
           options.metrics === undefined ? null : listenAddress("--metrics", options.metrics),
       }).catch((error: unknown) => {
-        throw error instanceof ListenError ? new UsageError(error.message) : error;
+        if (!(error instanceof ListenError)) throw error;
+        const option = LISTENER_OPTIONS[error.listener as CmaListener];
+        throw new UsageError(option ? `${option}: ${error.message}` : error.message);
       });
     });
 }
