@@ -2,6 +2,11 @@ import { isIP } from "node:net";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import {
+  DISCOVERY_INTERVAL_LIMITS,
+  type SecondsLimits,
+  SWITCH_SECONDS_LIMITS,
+} from "../../cma/server/discovery-limits.js";
+import {
   HEARTBEAT_LIMITS,
   HEARTBEAT_TIMERS,
   type HeartbeatTimer,
@@ -78,10 +83,14 @@ export function registerCma(program: Command): void {
     .option(
       "--discovery-interval <s>",
       "how often probes rediscover (they send only changes)",
-      "300",
+      String(DISCOVERY_INTERVAL_LIMITS.defaultS),
     )
     .option("--discovery-types <list>", "comma-separated discovery types probes run (default: all)")
-    .option("--switch-seconds <s>", "how long one LLDP/CDP capture listens", "32")
+    .option(
+      "--switch-seconds <s>",
+      "how long one LLDP/CDP capture listens",
+      String(SWITCH_SECONDS_LIMITS.defaultS),
+    )
     .option(
       "--multicast [interface-ip]",
       `answer probes that look for the CMA at ${DEFAULT_MULTICAST_GROUP} (needs --bind 0.0.0.0:PORT); joined on the interface with this address`,
@@ -187,8 +196,12 @@ export function registerCma(program: Command): void {
         heartbeat,
         discovery: {
           types,
-          interval_s: wholeNumber("--discovery-interval", options.discoveryInterval, 1, 86_400),
-          switch_seconds: wholeNumber("--switch-seconds", options.switchSeconds, 1, 3600),
+          interval_s: seconds(
+            "--discovery-interval",
+            options.discoveryInterval,
+            DISCOVERY_INTERVAL_LIMITS,
+          ),
+          switch_seconds: seconds("--switch-seconds", options.switchSeconds, SWITCH_SECONDS_LIMITS),
         },
         eventsLog: options.eventsLog ?? null,
         webhooks: options.webhook,
@@ -211,6 +224,10 @@ export function registerCma(program: Command): void {
       });
     });
 }
+
+/** A whole number of seconds within the limits, or a usage error naming the option. */
+const seconds = (option: string, text: string, { minS, maxS }: SecondsLimits) =>
+  wholeNumber(option, text, minS, maxS);
 
 /**
  * --interval, --warn and --dead, each in range and together in order. They may
