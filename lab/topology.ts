@@ -16,7 +16,7 @@ export const MAX_SWITCHES = 8;
 const HOST_OFFSET = 10;
 const SWITCH_OFFSET = 200;
 /** The longest name that keeps "<name>-sw8" and "<name>-h64" readable in `ip netns list`. */
-const MAX_NAME = 24;
+export const MAX_NAME = 24;
 
 /** A mistake in the lab's options; the CLI reports it as a usage error. */
 export class LabOptionError extends Error {

@@ -1,13 +1,16 @@
 /**
  * `assim cma` and `assim probe` refuse bad options by name, before opening
- * any socket; `assim cma` names a --metrics address it cannot listen on.
+ * any socket; they name a --bind (and `assim cma` a --metrics) address they
+ * cannot use.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { type SpawnSyncReturns, spawnSync } from "node:child_process";
+import { createSocket } from "node:dgram";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { generateKeyPair } from "../protocol/crypto/keys.js";
 import { assimBin, runAssim } from "./support/cli.js";
 import { freePort } from "./support/daemons.js";
 
@@ -77,5 +80,68 @@ describe("assim cma and assim probe options", () => {
     const result = runAssim(["probe"]);
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(/required option '--cma <address>'/);
+  });
+
+  /** Runs `assim ARGS` with a UDP socket holding 127.0.0.1:PORT, ARGS made from PORT and a scratch directory. */
+  async function withUdpPortTaken(
+    args: (port: number, dir: string) => string[],
+  ): Promise<{ port: number; result: SpawnSyncReturns<string> }> {
+    const dir = mkdtempSync(join(tmpdir(), "assim-bind-"));
+    const holder = createSocket("udp4");
+    await new Promise<void>((resolve) => holder.bind(0, "127.0.0.1", resolve));
+    const { port } = holder.address();
+    try {
+      const result = spawnSync(process.execPath, [assimBin, ...args(port, dir)], {
+        encoding: "utf8",
+        env: { ...process.env, NEO4J_URI: "" },
+        timeout: 60_000,
+      });
+      return { port, result };
+    } finally {
+      await new Promise<void>((resolve) => holder.close(() => resolve()));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it("assim cma with its --bind address in use exits 2 naming it", async () => {
+    const { port, result } = await withUdpPortTaken((port, dir) => [
+      "cma",
+      "--bind",
+      `127.0.0.1:${port}`,
+      "--data-dir",
+      dir,
+    ]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(
+      `assim: --bind: cannot bind UDP 127.0.0.1 port ${port}: it is already in use\n`,
+    );
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("assim probe with its --bind address in use exits 2 naming it", async () => {
+    const { port, result } = await withUdpPortTaken((port, dir) => {
+      const cmaKey = join(dir, "cma.pub");
+      writeFileSync(cmaKey, `${generateKeyPair().publicKey}\n`);
+      return [
+        "probe",
+        "--cma",
+        `127.0.0.1:${port}`,
+        "--cma-key",
+        cmaKey,
+        "--bind",
+        `127.0.0.1:${port}`,
+        "--data-dir",
+        join(dir, "data"),
+        "--machine-id",
+        "0123456789abcdef0123456789abcdef",
+        "--hostname",
+        "bind-test",
+      ];
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(
+      `assim: --bind: cannot bind UDP 127.0.0.1 port ${port}: it is already in use\n`,
+    );
+    expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });

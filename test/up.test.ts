@@ -2,9 +2,11 @@
  * The main job end to end: `assim up` in a network namespace of its own (only
  * its loopback, so the probe's monitors and listeners reach nothing else):
  * the CMA, a probe for this host, exports that pass their validators, the API
- * with /metrics, a clean stop on SIGINT, and a second run on the same graph.
+ * with /metrics, a clean stop on SIGINT, and a second run on the same graph;
+ * and a usage error naming --port or --api when that address is in use.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { createSocket } from "node:dgram";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ansibleInventory, ansibleSkip } from "./support/ansible.js";
 import { assimBin, runAssim } from "./support/cli.js";
 import { waitFor } from "./support/daemons.js";
-import { canCreateNamespaces, Namespace } from "./support/netns.js";
+import { canCreateNamespaces, Namespace, namespacePids } from "./support/netns.js";
 import { parseExposition } from "./support/prometheus-text.js";
 
 const capability = canCreateNamespaces();
@@ -187,6 +189,45 @@ describe.skipIf(skipReason !== "")("assim up, the main job", () => {
   }, 180_000);
 });
 
+describe.skipIf(!capability.ok)("assim up with its --api address in use", () => {
+  it("exits 2 naming --api, leaving nothing of its own running", async () => {
+    const ns = Namespace.create("aupb");
+    const scratch = mkdtempSync(join(tmpdir(), "assim-up-api-"));
+    // A TCP server on the namespace's loopback holds the API's address.
+    const listen = `require("node:net").createServer().listen(${API_PORT}, "127.0.0.1", () => console.log("listening"))`;
+    const holder = spawn("ip", ["netns", "exec", ns.name, process.execPath, "-e", listen], {
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    let said = "";
+    holder.stdout?.on("data", (chunk: Buffer) => {
+      said += chunk.toString();
+    });
+    try {
+      await waitFor("the address to be held", () => said.includes("listening"), 20_000);
+      const args = ["--data-dir", join(scratch, "data"), "--out", join(scratch, "out")];
+      const ports = ["--port", String(CMA_PORT), "--api", `127.0.0.1:${API_PORT}`];
+      const result = spawnSync(
+        "ip",
+        ["netns", "exec", ns.name, process.execPath, assimBin, "up", ...args, ...ports, "--once"],
+        { encoding: "utf8", env: { ...process.env, NEO4J_URI: "" }, timeout: 60_000 },
+      );
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain(
+        `assim: --api: cannot listen on 127.0.0.1 port ${API_PORT}: it is already in use\n`,
+      );
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      // The CMA and the probe it had started are stopped: only the holder is left.
+      expect(result.stdout).toContain("assim up: probe for this host: pid");
+      expect(result.stdout).toMatch(/assim up: stopped\n$/);
+      expect(namespacePids(ns.name)).toEqual([holder.pid]);
+    } finally {
+      holder.kill("SIGKILL");
+      ns.remove();
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("assim up options", () => {
   it.each([
     [["--export-every", "soon"], /--export-every must be a duration/],
@@ -197,6 +238,29 @@ describe("assim up options", () => {
     const result = runAssim(["up", ...args, "--data-dir", "/nonexistent/assim-test"]);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(message);
+  });
+
+  it("assim up with its --port in use exits 2 naming it", async () => {
+    const holder = createSocket("udp4");
+    await new Promise<void>((resolve) => holder.bind(0, "127.0.0.1", resolve));
+    const { port } = holder.address();
+    const scratch = mkdtempSync(join(tmpdir(), "assim-up-port-"));
+    try {
+      const result = runAssim(
+        ["up", "--port", String(port), "--data-dir", scratch, "--out", join(scratch, "out")],
+        { env: { ...process.env, NEO4J_URI: "" }, timeoutMs: 60_000 },
+      );
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain(
+        `assim: --port: cannot bind UDP 127.0.0.1 port ${port}: it is already in use\n`,
+      );
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      // It stopped at the CMA's port: no probe was started.
+      expect(result.stdout).not.toContain("probe for this host");
+    } finally {
+      await new Promise<void>((resolve) => holder.close(() => resolve()));
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 
   it("--help says how to stop it and where things go", () => {

@@ -2,10 +2,16 @@ import { isIP } from "node:net";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import {
+  DISCOVERY_INTERVAL_LIMITS,
+  type SecondsLimits,
+  SWITCH_SECONDS_LIMITS,
+} from "../../cma/server/discovery-limits.js";
+import {
   HEARTBEAT_LIMITS,
   HEARTBEAT_TIMERS,
   type HeartbeatTimer,
 } from "../../cma/server/heartbeat-limits.js";
+import type { CmaListener } from "../../cma/server/run.js";
 import { UnknownFormatError } from "../../exporters/exporter.js";
 import { defaultExporters } from "../../exporters/formats.js";
 import { MIN_EXPORT_EVERY_MS } from "../../exporters/schedule.js";
@@ -46,6 +52,9 @@ interface CmaCommandOptions {
   metrics?: string;
 }
 
+/** The option that gave each of startCma's sockets its address. */
+const LISTENER_OPTIONS: Record<CmaListener, string> = { udp: "--bind", metrics: "--metrics" };
+
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerCma(program: Command): void {
@@ -74,10 +83,14 @@ export function registerCma(program: Command): void {
     .option(
       "--discovery-interval <s>",
       "how often probes rediscover (they send only changes)",
-      "300",
+      String(DISCOVERY_INTERVAL_LIMITS.defaultS),
     )
     .option("--discovery-types <list>", "comma-separated discovery types probes run (default: all)")
-    .option("--switch-seconds <s>", "how long one LLDP/CDP capture listens", "32")
+    .option(
+      "--switch-seconds <s>",
+      "how long one LLDP/CDP capture listens",
+      String(SWITCH_SECONDS_LIMITS.defaultS),
+    )
     .option(
       "--multicast [interface-ip]",
       `answer probes that look for the CMA at ${DEFAULT_MULTICAST_GROUP} (needs --bind 0.0.0.0:PORT); joined on the interface with this address`,
@@ -183,8 +196,12 @@ export function registerCma(program: Command): void {
         heartbeat,
         discovery: {
           types,
-          interval_s: wholeNumber("--discovery-interval", options.discoveryInterval, 1, 86_400),
-          switch_seconds: wholeNumber("--switch-seconds", options.switchSeconds, 1, 3600),
+          interval_s: seconds(
+            "--discovery-interval",
+            options.discoveryInterval,
+            DISCOVERY_INTERVAL_LIMITS,
+          ),
+          switch_seconds: seconds("--switch-seconds", options.switchSeconds, SWITCH_SECONDS_LIMITS),
         },
         eventsLog: options.eventsLog ?? null,
         webhooks: options.webhook,
@@ -201,10 +218,16 @@ export function registerCma(program: Command): void {
         metricsListen:
           options.metrics === undefined ? null : listenAddress("--metrics", options.metrics),
       }).catch((error: unknown) => {
-        throw error instanceof ListenError ? new UsageError(error.message) : error;
+        if (!(error instanceof ListenError)) throw error;
+        const option = LISTENER_OPTIONS[error.listener as CmaListener];
+        throw new UsageError(option ? `${option}: ${error.message}` : error.message);
       });
     });
 }
+
+/** A whole number of seconds within the limits, or a usage error naming the option. */
+const seconds = (option: string, text: string, { minS, maxS }: SecondsLimits) =>
+  wholeNumber(option, text, minS, maxS);
 
 /**
  * --interval, --warn and --dead, each in range and together in order. They may

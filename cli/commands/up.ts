@@ -5,12 +5,16 @@ import { MIN_EXPORT_EVERY_MS } from "../../exporters/schedule.js";
 import { DEFAULT_NAME, MAX_HOSTS, MAX_SWITCHES } from "../../lab/topology.js";
 import { DEFAULT_EXPORT_DIR, resolveDataDir } from "../../lib/data-dir.js";
 import { parseDuration } from "../../lib/duration.js";
-import { listenProblem } from "../../lib/listen.js";
+import { ListenError } from "../../lib/listen.js";
 import { createLogger } from "../../lib/log.js";
 import { DEFAULT_PORT } from "../../protocol/messages.js";
 import { withConfigFile } from "../config-option.js";
 import { UsageError } from "../errors.js";
 import { listenAddress, wholeNumber } from "../option-values.js";
+import type { UpListener } from "../up/main-job.js";
+
+/** The option that gave each socket of the main job its address. */
+const LISTENER_OPTIONS: Record<UpListener, string> = { udp: "--port", api: "--api" };
 
 interface UpOptions {
   out: string;
@@ -114,11 +118,9 @@ export function registerUp(program: Command): void {
         });
         if (options.once && summary === null) process.exitCode = 1;
       } catch (error) {
-        const problem = listenProblem(error);
-        if (problem) {
-          throw new UsageError(
-            `cannot listen (${(error as Error).message}): the address ${problem}; choose another with --port or --api`,
-          );
+        if (error instanceof ListenError && error.listener in LISTENER_OPTIONS) {
+          const option = LISTENER_OPTIONS[error.listener as UpListener];
+          throw new UsageError(`${option}: ${error.message}`);
         }
         throw error;
       } finally {

@@ -12,7 +12,7 @@ import type { ApiServer } from "../../cma/api/server.js";
 import { describeStore, openConfiguredStore } from "../../cma/graph/open.js";
 import type { GraphStore } from "../../cma/graph/store.js";
 import type { Rule } from "../../cma/monitoring/types.js";
-import { type RunningCma, startCma } from "../../cma/server/run.js";
+import { type CmaListener, type RunningCma, startCma } from "../../cma/server/run.js";
 import type { ExportSummary } from "../../exporters/run.js";
 import {
   exportEvery,
@@ -25,6 +25,7 @@ import { Lab } from "../../lab/lab.js";
 import { readJson } from "../../lab/status.js";
 import { DEFAULT_NAME } from "../../lab/topology.js";
 import { eventsLogOf, keyDirOf } from "../../lib/data-dir.js";
+import { listenFailure } from "../../lib/listen.js";
 import type { Logger } from "../../lib/log.js";
 import { createMetricsRegistry } from "../../lib/metrics/registry.js";
 import { allDiscoveryTypes } from "../../probe/discovery/registry.js";
@@ -49,6 +50,12 @@ export interface MainJobOptions {
   logger: (service: string) => Logger;
   signal: AbortSignal;
 }
+
+/**
+ * Which socket of the main job a ListenError is about: the CMA's UDP port
+ * (cmaPort) or the API's address (apiHost, apiPort).
+ */
+export type UpListener = Extract<CmaListener, "udp"> | "api";
 
 /** How long the graph must stay still before `--once` exports (discovery has landed). */
 const SETTLE_MS = 4000;
@@ -214,15 +221,21 @@ async function startApi(options: MainJobOptions, running: Running): Promise<ApiS
   const { startApiServer } = await import("../../cma/api/server.js");
   const { jsonLineSink } = await import("../../cma/api/request-log.js");
   const requests = createWriteStream(join(options.dataDir, "logs", "api.log"), { flags: "a" });
-  return startApiServer({
-    store: running.store,
-    host: options.apiHost,
-    port: options.apiPort,
-    log: jsonLineSink(requests),
-    metrics: running.registry,
-    eventsLog: running.eventsLog,
-    exportDir: options.outDir,
-  });
+  try {
+    return await startApiServer({
+      store: running.store,
+      host: options.apiHost,
+      port: options.apiPort,
+      log: jsonLineSink(requests),
+      metrics: running.registry,
+      eventsLog: running.eventsLog,
+      exportDir: options.outDir,
+    });
+  } catch (error) {
+    requests.end();
+    const where = `cannot listen on ${options.apiHost} port ${options.apiPort}`;
+    throw listenFailure("api" satisfies UpListener, where, error);
+  }
 }
 
 function exportJob(options: MainJobOptions, running: Running): ScheduledExport {

@@ -1,4 +1,5 @@
 import { DEFAULT_HEARTBEAT_TIMERS, type HeartbeatTimers } from "../../protocol/messages.js";
+import { DISCOVERY_INTERVAL_LIMITS, SWITCH_SECONDS_LIMITS } from "./discovery-limits.js";
 
 export interface CmaSettings {
   heartbeat: HeartbeatTimers;
@@ -26,8 +27,8 @@ export const DEFAULT_CMA_SETTINGS: CmaSettings = {
       "monitoringagents",
       "switch",
     ],
-    interval_s: 300,
-    switch_seconds: 32,
+    interval_s: DISCOVERY_INTERVAL_LIMITS.defaultS,
+    switch_seconds: SWITCH_SECONDS_LIMITS.defaultS,
   },
   checkTimeoutMs: 2 * DEFAULT_HEARTBEAT_TIMERS.interval_ms + 1000,
   outageWindowMs: DEFAULT_HEARTBEAT_TIMERS.dead_ms,

@@ -1,4 +1,8 @@
-/** startCma when its metrics address is taken: a clear ListenError, and everything it opened closed again. */
+/**
+ * startCma when its UDP or metrics address is taken: a clear ListenError, and
+ * everything it opened closed again.
+ */
+import { createSocket, type Socket } from "node:dgram";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
@@ -46,11 +50,32 @@ describe("startCma", () => {
     const { log } = capturedLog();
     const failed = startCma(options(udpPort, taken), log);
     await expect(failed).rejects.toThrow(ListenError);
-    await expect(failed).rejects.toThrow(
-      `cannot serve metrics on 127.0.0.1 port ${taken}: it is already in use`,
-    );
+    await expect(failed).rejects.toMatchObject({
+      listener: "metrics",
+      message: `cannot serve metrics on 127.0.0.1 port ${taken}: it is already in use`,
+    });
     // The UDP port and the store were released: the same CMA starts on them.
     const cma = await startCma(options(udpPort, 0), log);
+    await cma.close();
+  });
+
+  it("says which UDP address it cannot bind and why, having closed what it opened", async () => {
+    const udpHolder: Socket = createSocket("udp4");
+    await new Promise<void>((resolve) => udpHolder.bind(0, "127.0.0.1", resolve));
+    const busy = udpHolder.address().port;
+    try {
+      const failed = startCma(options(busy, 0), capturedLog().log);
+      await expect(failed).rejects.toThrow(ListenError);
+      await expect(failed).rejects.toMatchObject({
+        listener: "udp",
+        message: `cannot bind UDP 127.0.0.1 port ${busy}: it is already in use`,
+        cause: { code: "EADDRINUSE" },
+      });
+    } finally {
+      await new Promise<void>((resolve) => udpHolder.close(() => resolve()));
+    }
+    // The store and the events log were released: the same CMA starts on the port now free.
+    const cma = await startCma(options(busy, 0), capturedLog().log);
     await cma.close();
   });
 });

@@ -3,12 +3,13 @@ import type { Registry } from "prom-client";
 import { exportEvery, scheduledExport } from "../../exporters/schedule.js";
 import { writeFileAtomic } from "../../lib/atomic-file.js";
 import { eventsLogOf, keyDirOf, trustDirOf } from "../../lib/data-dir.js";
-import { ListenError, listenProblem } from "../../lib/listen.js";
+import { listenFailure, listenProblem } from "../../lib/listen.js";
 import { createLogger, type Logger } from "../../lib/log.js";
 import { CmaMetrics } from "../../lib/metrics/cma-metrics.js";
 import { startMetricsServer } from "../../lib/metrics/http.js";
 import { createMetricsRegistry } from "../../lib/metrics/registry.js";
 import { DEFAULT_MULTICAST_GROUP, type HeartbeatTimers } from "../../protocol/messages.js";
+import type { ProtocolStack } from "../../protocol/stack.js";
 import type { UdpAddress } from "../../protocol/transport.js";
 import { openUdpStack } from "../../protocol/udp-stack.js";
 import { openEventSink } from "../events/event-bus.js";
@@ -70,7 +71,15 @@ export async function runCma(options: RunCmaOptions): Promise<void> {
   cma.log.info("stopped");
 }
 
-/** Starts the CMA: store, trust, rings, events, the UDP stack and the status file. */
+/** Which of startCma's sockets a ListenError is about. */
+export type CmaListener = "udp" | "metrics";
+
+/**
+ * Starts the CMA: store, trust, rings, events, the UDP stack and the status file.
+ * An address it cannot bind (options.bind) or serve metrics on (options.metricsListen)
+ * for a reason listenProblem names is a ListenError whose listener is a CmaListener;
+ * what it opened before is closed again.
+ */
 export async function startCma(
   options: RunCmaOptions,
   log: Logger = createLogger({ service: "cma" }),
@@ -92,20 +101,29 @@ export async function startCma(
     execDir: options.execDir,
     log,
   });
-  const stack = await openUdpStack({
-    keyDir: keyDirOf(options.dataDir),
-    keyName: "cma",
-    bind: options.bind,
-    admission: (key) => trust.admits(key),
-    ...(options.multicast
-      ? {
-          multicastGroups: [DEFAULT_MULTICAST_GROUP],
-          ...(options.multicast.interface
-            ? { multicastInterface: options.multicast.interface }
-            : {}),
-        }
-      : {}),
-  });
+  let stack: ProtocolStack;
+  try {
+    stack = await openUdpStack({
+      keyDir: keyDirOf(options.dataDir),
+      keyName: "cma",
+      bind: options.bind,
+      admission: (key) => trust.admits(key),
+      ...(options.multicast
+        ? {
+            multicastGroups: [DEFAULT_MULTICAST_GROUP],
+            ...(options.multicast.interface
+              ? { multicastInterface: options.multicast.interface }
+              : {}),
+          }
+        : {}),
+    });
+  } catch (error) {
+    await events.close();
+    await store.close();
+    if (!listenProblem(error)) throw error;
+    const where = `cannot bind UDP ${options.bind.address} port ${options.bind.port}`;
+    throw listenFailure("udp" satisfies CmaListener, where, error);
+  }
   let monitoring: CmaOptions["monitoring"];
   let rules: Rule[] | null = null;
   if (options.monitoring) {
@@ -185,9 +203,7 @@ export async function startCma(
       await events.close();
       await store.close();
       const where = `cannot serve metrics on ${host} port ${port}`;
-      const problem = listenProblem(error);
-      if (problem) throw new ListenError(`${where}: it ${problem}`, { cause: error });
-      throw new Error(`${where}: ${(error as Error).message}`, { cause: error });
+      throw listenFailure("metrics" satisfies CmaListener, where, error);
     }
   }
   if (metricsServer) log.info({ url: metricsServer.url }, "metrics served");

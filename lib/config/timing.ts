@@ -1,4 +1,5 @@
 /** Durations in a configuration file: parsed, in range, and (on request) the heartbeat's order. */
+import { DISCOVERY_INTERVAL_LIMITS } from "../../cma/server/discovery-limits.js";
 import { HEARTBEAT_TIMERS } from "../../cma/server/heartbeat-limits.js";
 import { MIN_EXPORT_EVERY_MS } from "../../exporters/schedule.js";
 import { parseDuration } from "../duration.js";
@@ -107,7 +108,11 @@ export function checkTiming(config: AssimConfig, heartbeatOrder: boolean, report
     [
       config.cma?.discovery?.interval,
       ["cma", "discovery", "interval"],
-      { min: SECOND, max: 86_400_000, wholeSeconds: true },
+      {
+        min: DISCOVERY_INTERVAL_LIMITS.minS * SECOND,
+        max: DISCOVERY_INTERVAL_LIMITS.maxS * SECOND,
+        wholeSeconds: true,
+      },
     ],
     [config.cma?.exports?.every, ["cma", "exports", "every"], exportEvery],
     [config.exporters?.every, ["exporters", "every"], exportEvery],

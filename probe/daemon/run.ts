@@ -3,8 +3,10 @@ import { hostname as osHostname } from "node:os";
 import { join } from "node:path";
 import { UsageError } from "../../cli/errors.js";
 import { keyDirOf } from "../../lib/data-dir.js";
+import { listenProblem } from "../../lib/listen.js";
 import { createLogger } from "../../lib/log.js";
 import { packageVersion } from "../../lib/package-root.js";
+import type { ProtocolStack } from "../../protocol/stack.js";
 import type { UdpAddress } from "../../protocol/transport.js";
 import { openUdpStack, readPinnedKey } from "../../protocol/udp-stack.js";
 import { liveContext } from "../discovery/discover.js";
@@ -58,17 +60,27 @@ export async function runProbe(options: RunProbeOptions): Promise<void> {
   } catch (error) {
     throw new UsageError(`--cma-key: ${(error as Error).message}`);
   }
-  const stack = await openUdpStack({
-    keyDir: keyDirOf(options.dataDir),
-    keyName: "probe",
-    bind: options.bind,
-    // Sessions only with the pinned CMA; heartbeats from anyone (a martian is worth reporting).
-    admission: (key, kind) => kind === "heartbeat" || key === cmaKey,
-    // Looking for the CMA by multicast: send it out of the interface we are bound to.
-    ...(isMulticast(options.cma.address) && options.bind.address !== "0.0.0.0"
-      ? { multicastInterface: options.bind.address }
-      : {}),
-  });
+  let stack: ProtocolStack;
+  try {
+    stack = await openUdpStack({
+      keyDir: keyDirOf(options.dataDir),
+      keyName: "probe",
+      bind: options.bind,
+      // Sessions only with the pinned CMA; heartbeats from anyone (a martian is worth reporting).
+      admission: (key, kind) => kind === "heartbeat" || key === cmaKey,
+      // Looking for the CMA by multicast: send it out of the interface we are bound to.
+      ...(isMulticast(options.cma.address) && options.bind.address !== "0.0.0.0"
+        ? { multicastInterface: options.bind.address }
+        : {}),
+    });
+  } catch (error) {
+    const problem = listenProblem(error);
+    if (!problem) throw error;
+    const { address, port } = options.bind;
+    throw new UsageError(`--bind: cannot bind UDP ${address} port ${port}: it ${problem}`, {
+      cause: error,
+    });
+  }
   const daemon = new ProbeDaemon({
     stack,
     cma: { key: cmaKey, address: options.cma },

@@ -13,7 +13,8 @@ export const INTERFACES_VARIABLE = "ASSIM_SWITCH_INTERFACES";
  * least once. CDP's default interval is 60 s: a CDP-only switch needs 61.
  */
 export const DEFAULT_SECONDS = 32;
-const MAX_SECONDS = 3600;
+/** The longest capture ASSIM_SWITCH_SECONDS may ask for (the CMA's --switch-seconds limit too). */
+export const MAX_SECONDS = 3600;
 
 export interface SwitchOptions {
   seconds: number;
