@@ -92,6 +92,10 @@ export class PersistentRings implements Rings {
     return this.rings.view();
   }
 
+  sizes(): Record<string, number> {
+    return this.rings.sizes();
+  }
+
   switchKeyOf(member: string): string | null {
     return this.rings.switchKeyOf(member);
   }

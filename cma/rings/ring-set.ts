@@ -194,6 +194,12 @@ export class RingSet implements Rings {
     return out;
   }
 
+  sizes(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [name, ring] of this.rings) if (ring.size) out[name] = ring.size;
+    return out;
+  }
+
   get size(): number {
     return this.switchOf.size;
   }

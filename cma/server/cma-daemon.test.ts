@@ -15,7 +15,12 @@ import { MessageRefusedError } from "../../protocol/transport.js";
 import { openEmbeddedStore } from "../graph/embedded/store.js";
 import type { GraphStore } from "../graph/store.js";
 import { RingSet } from "../rings/ring-set.js";
-import { CmaDaemon, NOT_REGISTERED, type TrustDecision } from "./cma-daemon.js";
+import {
+  CmaDaemon,
+  NOT_REGISTERED,
+  STATUS_DETAIL_LIMIT,
+  type TrustDecision,
+} from "./cma-daemon.js";
 import { DEFAULT_CMA_SETTINGS } from "./config.js";
 import type { CmaEventInput } from "./ports.js";
 
@@ -150,6 +155,44 @@ describe("CmaDaemon", () => {
       `host:${machine(2)}`,
     ]);
     expect(rings.view().global?.sort()).toEqual([`host:${machine(1)}`, `host:${machine(3)}`]);
+  });
+
+  it("shows every probe and ring member in its status up to STATUS_DETAIL_LIMIT probes, counts only above", async () => {
+    const [a, b] = [probe(1), probe(2)];
+    await startup(a);
+    await startup(b);
+    const small = cma.status();
+    expect(small.probe_count).toBe(2);
+    expect(small.ring_sizes).toEqual({ global: 2 });
+    expect((small.probes as { hostname: string }[]).map((p) => p.hostname).sort()).toEqual([
+      "h1",
+      "h2",
+    ]);
+    expect(small.rings).toEqual(rings.view());
+    expect(small.detail).toBeUndefined();
+
+    // Past the limit (records and ring members added directly: registering 10,000 would be slow).
+    for (let n = 3; n <= STATUS_DETAIL_LIMIT + 1; n++) {
+      const system = `host:${machine(n)}`;
+      cma.registry.add({
+        system,
+        machineId: machine(n),
+        hostname: `h${n}`,
+        key: `key-${n}`,
+        address: { address: "10.0.2.1", port: 1984 },
+        startId: "1",
+        state: "up",
+        switchKey: null,
+      });
+      await rings.join(system, null);
+    }
+    const large = cma.status();
+    expect(large.probe_count).toBe(STATUS_DETAIL_LIMIT + 1);
+    expect(large.ring_sizes).toEqual({ global: STATUS_DETAIL_LIMIT + 1 });
+    expect(large.probes).toBeUndefined();
+    expect(large.rings).toBeUndefined();
+    expect(large.detail).toMatch(/left out above 10000 probes/);
+    expect(JSON.stringify(large).length).toBeLessThan(10_000);
   });
 
   it("clears a suspect that answers the direct check: no event", async () => {

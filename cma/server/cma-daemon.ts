@@ -56,6 +56,9 @@ interface Suspicion {
 
 const iso = () => new Date().toISOString();
 
+/** Above this many probes the status (written every second) leaves out each probe and ring member. */
+export const STATUS_DETAIL_LIMIT = 10_000;
+
 /**
  * The CMA: registers probes, keeps the rings, tells each probe whom to
  * heartbeat, confirms deaths before announcing them, ingests discovery
@@ -99,7 +102,7 @@ export class CmaDaemon {
       : options.events;
     metrics?.watch({
       probeStates: () => [...this.registry.all()].map((probe) => probe.state),
-      rings: () => options.rings.view(),
+      ringSizes: () => options.rings.sizes(),
     });
     this.outages = new OutageJudge(options.settings.outageWindowMs, (event) => {
       this.events.emit(event);
@@ -175,20 +178,33 @@ export class CmaDaemon {
     await this.serial.run(async () => undefined);
   }
 
+  /**
+   * What the status file shows. Every probe with its partners, and every ring's
+   * members, only up to STATUS_DETAIL_LIMIT probes: it is written every second,
+   * and a large fleet is better followed through /metrics and the API.
+   */
   status(): Record<string, unknown> {
-    const probes = [...this.registry.all()].map((probe) => ({
-      system: probe.system,
-      hostname: probe.hostname,
-      address: formatAddress(probe.address),
-      state: probe.state,
-      switch: probe.switchKey,
-      partners: this.options.rings.partnersOf(probe.system),
-    }));
+    const detailed = this.registry.size <= STATUS_DETAIL_LIMIT;
+    const probes = detailed
+      ? [...this.registry.all()].map((probe) => ({
+          system: probe.system,
+          hostname: probe.hostname,
+          address: formatAddress(probe.address),
+          state: probe.state,
+          switch: probe.switchKey,
+          partners: this.options.rings.partnersOf(probe.system),
+        }))
+      : undefined;
     return {
       listen: formatAddress(this.options.stack.endpoint.address()),
       public_key: this.options.stack.endpoint.publicKey,
-      probes,
-      rings: this.options.rings.view(),
+      probe_count: this.registry.size,
+      ring_sizes: this.options.rings.sizes(),
+      ...(detailed
+        ? { probes, rings: this.options.rings.view() }
+        : {
+            detail: `probes and ring members are left out above ${STATUS_DETAIL_LIMIT} probes; see /metrics and the API`,
+          }),
       counters: this.counters,
       monitors: this.monitors?.counters ?? null,
       suspects: [...this.suspicions.keys()],

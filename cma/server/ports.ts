@@ -25,6 +25,8 @@ export interface Rings {
   membersOfSwitch(switchKey: string): string[];
   /** ring name -> members in ring order. */
   view(): Record<string, string[]>;
+  /** ring name -> how many members, for rings with any: O(rings), not O(members). */
+  sizes(): Record<string, number>;
 }
 
 export type CmaEventType =
@@ -63,8 +65,8 @@ export type DeathReason = "confirmed" | "shutdown" | "revoked";
 export interface CmaView {
   /** The state of every registered probe. */
   probeStates(): Iterable<string>;
-  /** ring name -> members, as Rings.view(). */
-  rings(): Record<string, readonly string[]>;
+  /** ring name -> member count, as Rings.sizes(). */
+  ringSizes(): Record<string, number>;
 }
 
 /** What the daemon reports to its metrics: each call is O(1). lib/metrics/ implements it. */

@@ -96,8 +96,8 @@ export class CmaMetrics implements CmaMetricsPort {
       registers,
       collect: () => {
         ringMembers.reset();
-        for (const [ring, members] of Object.entries(this.view?.rings() ?? {})) {
-          ringMembers.set({ ring }, members.length);
+        for (const [ring, size] of Object.entries(this.view?.ringSizes() ?? {})) {
+          ringMembers.set({ ring }, size);
         }
       },
     });
@@ -106,7 +106,7 @@ export class CmaMetrics implements CmaMetricsPort {
       help: "Heartbeat rings with at least one member",
       registers,
       collect: () => {
-        rings.set(Object.keys(this.view?.rings() ?? {}).length);
+        rings.set(Object.keys(this.view?.ringSizes() ?? {}).length);
       },
     });
   }
