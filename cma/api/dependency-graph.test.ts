@@ -2,7 +2,8 @@
  * /api/graph over real HTTP, for a world built with the store operations: more
  * live hosts than GRAPH_MAX_HOSTS, hosts that share a name, a nameless host,
  * hostile names, a retired host, a switch and a loopback dependency. The
- * answer is pinned whole, on the embedded store and on a real Neo4j.
+ * answer is pinned whole, on the embedded store and on a real Neo4j, and it
+ * takes two catalogue queries, not one per host.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,7 +15,7 @@ import { hostSystemKey, switchSystemKey } from "../graph/keys.js";
 import { openNeo4jStore } from "../graph/neo4j/store.js";
 import type { GraphStore, IpPortFacts, ProcessFacts } from "../graph/store.js";
 import { ipPortFacts } from "../ingest/map/addresses.js";
-import { GRAPH_MAX_HOSTS } from "./dependency-graph.js";
+import { dependencyGraph, GRAPH_MAX_HOSTS } from "./dependency-graph.js";
 import { startApiServer } from "./server.js";
 
 const AT = "2026-03-01T10:00:00.000Z";
@@ -171,6 +172,19 @@ function graphTests(open: () => Promise<GraphStore>): void {
     } finally {
       await server.close();
     }
+    // Two reads, however many hosts: no query per host.
+    const asked: [string, unknown][] = [];
+    const counting = {
+      runQuery: (name: string, params?: Readonly<Record<string, unknown>>) => {
+        asked.push([name, params]);
+        return store.runQuery(name, params);
+      },
+    };
+    expect(await dependencyGraph(counting)).toEqual(EXPECTED);
+    expect(asked).toEqual([
+      ["systems", { kind: "host" }],
+      ["host-links", { hosts: GRAPH_MAX_HOSTS }],
+    ]);
   });
 }
 
