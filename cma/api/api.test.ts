@@ -66,6 +66,7 @@ type Row = Record<string, unknown>;
 function exampleParams(query: string, slapd: string): Record<string, string | number> {
   const examples: Record<string, Record<string, string | number>> = {
     "host-dependencies": { host: "web1" },
+    "host-links": { hosts: 500 },
     "dependency-tree": { host: "web1", port: 80 },
     "find-ip": { ip: "10.0.0.20" },
     "find-mac": { mac: "0c:c4:7a:00:00:20" },

@@ -1,7 +1,7 @@
 /**
  * /api/graph: the service dependency graph between hosts in one answer, for
- * the web view. Built from catalogue queries only (systems, then
- * host-dependencies of each host), so it serves either store adapter.
+ * the web view. Built from two catalogue queries (systems, then host-links
+ * for the same hosts), so it serves either store adapter.
  */
 import type { RequestHandler } from "express";
 import type { GraphStore } from "../graph/store.js";
@@ -10,7 +10,7 @@ import { StoreFailure } from "./errors.js";
 
 type QueryStore = Pick<GraphStore, "runQuery">;
 
-/** Hosts whose dependencies one answer gathers; one query each. */
+/** Live hosts one answer gathers (the first, in the systems query's order). */
 export const GRAPH_MAX_HOSTS = 500;
 
 export interface GraphNode {
@@ -50,20 +50,21 @@ export async function dependencyGraph(store: QueryStore): Promise<DependencyGrap
   }));
   const known = new Set(nodes.map((n) => n.id));
   const edges = new Map<string, GraphEdge>();
-  for (const node of nodes) {
-    const dependencies = await store.runQuery("host-dependencies", { host: node.id });
-    for (const row of dependencies.rows) {
-      const target = text(row.peer_system);
-      if (row.direction !== "uses" || target === node.id || !known.has(target)) continue;
-      const id = `${node.id}\u0000${target}`;
-      let edge = edges.get(id);
-      if (!edge) {
-        edge = { source: node.id, target, services: [] };
-        edges.set(id, edge);
-      }
-      const service = `${text(row.peer_process_name)} ${text(row.proto)}/${text(row.port)}`;
-      if (!edge.services.includes(service)) edge.services.push(service);
+  // Rows come by client host in the nodes' order, then as host-dependencies orders them.
+  const links = await store.runQuery("host-links", { hosts: GRAPH_MAX_HOSTS });
+  for (const row of links.rows) {
+    const source = text(row.system);
+    const target = text(row.peer_system);
+    // A separate read: a host that came or went in between is left out.
+    if (source === target || !known.has(source) || !known.has(target)) continue;
+    const id = `${source}\u0000${target}`;
+    let edge = edges.get(id);
+    if (!edge) {
+      edge = { source, target, services: [] };
+      edges.set(id, edge);
     }
+    const service = `${text(row.peer_process_name)} ${text(row.proto)}/${text(row.port)}`;
+    if (!edge.services.includes(service)) edge.services.push(service);
   }
   for (const edge of edges.values()) edge.services.sort();
   return { nodes, edges: [...edges.values()], truncated: live.length > hosts.length };

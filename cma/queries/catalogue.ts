@@ -133,6 +133,36 @@ export const QUERIES: readonly QueryDefinition[] = [
       "direction, process_name, proto, port, peer_host, peer_process_name, process, peer_process",
   },
   {
+    name: "host-links",
+    description:
+      "Service dependencies between hosts, for many hosts at once: among the first N active hosts (in the order of the systems query), each service one of them uses on another",
+    params: [
+      {
+        name: "hosts",
+        type: "integer",
+        min: 1,
+        max: 10_000,
+        required: true,
+        description:
+          "how many active hosts, in name then key order: links whose two ends are both among them",
+      },
+    ],
+    columns: [
+      col("system", "the client host's System key"),
+      col("host", "its name"),
+      col("process", "the client Process key"),
+      col("process_name", "the client process name"),
+      col("proto", "tcp or udp"),
+      col("port", "server port"),
+      col("peer_system", "the serving host's System key (never the client's own)"),
+      col("peer_host", "its name"),
+      col("peer_process", "the serving Process key"),
+      col("peer_process_name", "the serving process name"),
+    ],
+    order:
+      "host, system, process_name, proto, port, peer_host, peer_process_name, process, peer_process",
+  },
+  {
     name: "dependency-tree",
     description:
       "The transitive dependency tree of a service: what it uses (or what uses it), level by level",

@@ -1,10 +1,11 @@
 /** Contract: every catalogue query, with the rows any adapter must give for the fixture world. */
 import { beforeEach, expect, it } from "vitest";
 import { ingestDocument } from "../../ingest/ingest.js";
+import { ipPortFacts } from "../../ingest/map/addresses.js";
 import { QUERIES } from "../../queries/catalogue.js";
 import { QueryParameterError, UnknownQueryError } from "../../queries/errors.js";
-import { globalNicKey, scopedNicKey } from "../keys.js";
-import type { GraphStore } from "../store.js";
+import { globalNicKey, hostSystemKey, scopedNicKey } from "../keys.js";
+import type { GraphStore, IpPortFacts, ProcessFacts } from "../store.js";
 import {
   AT,
   copy,
@@ -66,6 +67,7 @@ export function queryTests(fresh: () => Promise<GraphStore>): void {
     for (const query of QUERIES) {
       const params: Record<string, Record<string, unknown>> = {
         "host-dependencies": { host: "web1" },
+        "host-links": { hosts: 500 },
         "dependency-tree": { host: "web1", port: 80 },
         "find-ip": { ip: "10.0.0.20" },
         "find-mac": { mac: "0c:c4:7a:00:00:20" },
@@ -180,6 +182,128 @@ export function queryTests(fresh: () => Promise<GraphStore>): void {
       "uses python3.11 tcp/6379 web1/redis-server",
     ]);
     expect(await rows("host-dependencies", { host: "no-such-host" })).toEqual([]);
+  });
+
+  it("host-links: each service a host uses on another, for the first N active hosts", async () => {
+    const snapshot = await (await populated()).snapshot();
+    const expected = [
+      {
+        system: SYSTEM.db1,
+        host: "db1",
+        process: processKeyOf(snapshot, SYSTEM.db1, "postgres"),
+        process_name: "postgres",
+        proto: "tcp",
+        port: 389,
+        peer_system: SYSTEM.ldap1,
+        peer_host: "ldap1",
+        peer_process: processKeyOf(snapshot, SYSTEM.ldap1, "slapd"),
+        peer_process_name: "slapd",
+      },
+      {
+        system: SYSTEM.web1,
+        host: "web1",
+        process: processKeyOf(snapshot, SYSTEM.web1, "python3.11"),
+        process_name: "python3.11",
+        proto: "tcp",
+        port: 5432,
+        peer_system: SYSTEM.db1,
+        peer_host: "db1",
+        peer_process: processKeyOf(snapshot, SYSTEM.db1, "postgres"),
+        peer_process_name: "postgres",
+      },
+    ];
+    // web1's loopback dependencies and its outside API are not links between hosts.
+    expect(await rows("host-links", { hosts: 500 })).toEqual(expected);
+    // The same as each host's "uses" rows of host-dependencies whose peer is another host.
+    const uses: Record<string, unknown>[] = [];
+    for (const host of ["db1", "ldap1", "web1"]) {
+      for (const { direction, ...row } of await rows("host-dependencies", { host })) {
+        if (direction === "uses" && row.peer_system !== row.system) {
+          uses.push({ ...row, host });
+        }
+      }
+    }
+    expect(uses.map((r) => Object.keys(expected[0] ?? {}).map((c) => r[c]))).toEqual(
+      expected.map((r) => Object.values(r)),
+    );
+    // The first two hosts by name are db1 and ldap1; the first one alone links nowhere.
+    expect(await rows("host-links", { hosts: "2" })).toEqual([expected[0]]);
+    expect(await rows("host-links", { hosts: 1 })).toEqual([]);
+  });
+
+  it("host-links: hosts counted in code-point order of names, active hosts only, names as data", async () => {
+    const store = await fresh();
+    const n = { q: 1, a: 2, x: 3, b: 4, c: 5, retired: 6 } as const;
+    const key = (id: number) => hostSystemKey(String(id).padStart(32, "0"));
+    const at = (id: number, port: number) => {
+      const facts = ipPortFacts({ proto: "tcp", addr: `10.7.0.${id}`, port }, key(id));
+      if (!facts) throw new Error("no port facts");
+      return facts;
+    };
+    const proc = (
+      id: number,
+      name: string,
+      listen: IpPortFacts[],
+      clients: IpPortFacts[] = [],
+    ): ProcessFacts => ({ key: `proc:${key(id)}:${name}`, props: { name }, listen, clients });
+    const hostile = `x' OR '1'='1"}) RETURN 1 //\n`;
+    // By code point: "__proto__..." < "a" < "host:..." (x) < U+FFFD (b) < U+1F600 (c);
+    // UTF-16 order would put c before b.
+    const names: [number, string][] = [
+      [n.q, `__proto__'"\n`],
+      [n.a, "a"],
+      [n.x, key(n.a)],
+      [n.b, "\uFFFD"],
+      [n.c, "😀"],
+      [n.retired, "0-retired"],
+    ];
+    const client = (clients: IpPortFacts[]) => proc(n.a, "client", [], clients);
+    await store.write(async (tx) => {
+      for (const [id, name] of names) {
+        await tx.upsertSystem({ key: key(id), kind: "host", props: { name } }, AT);
+      }
+      await tx.upsertSystem({ key: SWITCH, kind: "switch", props: { name: "0-switch" } }, AT);
+      const processes: [number, ProcessFacts[]][] = [
+        [n.q, [proc(n.q, hostile, [], [at(n.b, 80)])]],
+        [n.a, [client([at(n.b, 80), at(n.c, 80), at(n.c, 81), at(n.retired, 80)])]],
+        [n.x, [proc(n.x, "client", [], [at(n.c, 80)])]],
+        [n.b, [proc(n.b, "web", [at(n.b, 80)])]],
+        [n.c, [proc(n.c, "web", [at(n.c, 80), at(n.c, 81)])]],
+        [n.retired, [proc(n.retired, "web", [at(n.retired, 80)])]],
+      ];
+      for (const [id, list] of processes) await tx.replaceProcesses(key(id), list, AT);
+      for (const [id] of processes) await tx.linkDependencies(key(id), AT);
+    });
+    await store.write(async (tx) => {
+      // a stops using c's port 81 (that dependency is retired); the retired host's stays.
+      await tx.replaceProcesses(
+        key(n.a),
+        [client([at(n.b, 80), at(n.c, 80), at(n.retired, 80)])],
+        LATER,
+      );
+      await tx.linkDependencies(key(n.a), LATER);
+      await tx.retireSystem(key(n.retired), LATER);
+    });
+    const line = (r: Record<string, unknown>) => [
+      r.system,
+      r.host,
+      r.process_name,
+      `${r.proto}/${r.port}`,
+      r.peer_system,
+      r.peer_host,
+    ];
+    const links = async (hosts: number) =>
+      (await store.runQuery("host-links", { hosts })).rows.map(line);
+    const all = [
+      [key(n.q), `__proto__'"\n`, hostile, "tcp/80", key(n.b), "\uFFFD"],
+      [key(n.a), "a", "client", "tcp/80", key(n.b), "\uFFFD"],
+      [key(n.a), "a", "client", "tcp/80", key(n.c), "😀"],
+      [key(n.x), key(n.a), "client", "tcp/80", key(n.c), "😀"],
+    ];
+    expect(await links(10)).toEqual(all);
+    expect(await links(5)).toEqual(all);
+    expect(await links(4)).toEqual([all[0], all[1]]);
+    expect(await links(3)).toEqual([]);
   });
 
   it("dependency-tree: the transitive tree of a service, level by level, to a depth", async () => {
@@ -381,6 +505,9 @@ export function queryTests(fresh: () => Promise<GraphStore>): void {
       ["node-counts", { x: 1 }, /this query takes no parameters/],
       ["packages", {}, /give exactly one of name and prefix/],
       ["host-dependencies", { host: "web1'; DROP TABLE nodes; --\u0000" }, /control characters/],
+      ["host-links", {}, /parameter "hosts": is required/],
+      ["host-links", { hosts: 0 }, /"hosts": must be at least 1/],
+      ["host-links", { hosts: "500 OR 1=1" }, /"hosts": expected an integer/],
     ];
     for (const [name, params, message] of bad) {
       const error = await store.runQuery(name, params).catch((e: unknown) => e);

@@ -79,6 +79,25 @@ const QUERIES: Record<
             ORDER BY e.direction, coalesce(process_name, ''), proto, port, coalesce(peer_host, ''),
               coalesce(peer_process_name, ''), process, peer_process`,
   },
+  "host-links": {
+    sql: `WITH h AS MATERIALIZED (
+              SELECT id, key, props ->> 'name' AS name FROM nodes
+              WHERE label = 'System' AND props ->> 'kind' = 'host' AND ${ACTIVE}
+              ORDER BY coalesce(name, ''), key LIMIT @hosts)
+            SELECT h.key AS system, h.name AS host, mp.key AS process,
+              mp.props ->> 'name' AS process_name, d.props ->> 'proto' AS proto,
+              d.props ->> 'port' AS port, ph.key AS peer_system, ph.name AS peer_host,
+              tp.key AS peer_process, tp.props ->> 'name' AS peer_process_name
+            FROM h
+            JOIN rels AS runs ON runs.type = 'RUNS' AND runs.src = h.id
+            JOIN rels AS d ON d.type = 'DEPENDS_ON' AND d.src = runs.dst AND d.${ACTIVE}
+            JOIN rels AS pr ON pr.type = 'RUNS' AND pr.dst = d.dst
+            JOIN h AS ph ON ph.id = pr.src AND ph.id <> h.id
+            JOIN nodes AS mp ON mp.id = runs.dst
+            JOIN nodes AS tp ON tp.id = d.dst
+            ORDER BY coalesce(host, ''), system, coalesce(process_name, ''), proto, port,
+              coalesce(peer_host, ''), coalesce(peer_process_name, ''), process, peer_process`,
+  },
   "dependency-tree": {
     sql: `WITH RECURSIVE
             start AS (

@@ -19,6 +19,8 @@ interface CypherQuery {
   /** Sort keys, most significant first (the catalogue's `order`). */
   order: readonly string[];
   bind?: (p: QueryParams) => Record<string, unknown>;
+  /** More parameters, from a first read in the same transaction (added to bind's). */
+  prepare?: (tx: ManagedTransaction, p: QueryParams) => Promise<Record<string, unknown>>;
 }
 
 /** Systems named by $host: key, machine id, chassis id or name. */
@@ -87,6 +89,28 @@ const QUERIES: Record<string, CypherQuery> = {
       "process",
       "peer_process",
     ],
+  },
+  "host-links": {
+    // $keys: the first N active hosts, chosen by firstActiveHosts (code-point order).
+    cypher: `UNWIND $keys AS key
+      MATCH (h:System {key: key})-[:RUNS]->(mine)-[d:DEPENDS_ON]->(theirs)<-[:RUNS]-(ps:System)
+      WHERE d.gone_since IS NULL AND ps <> h AND ps.key IN $keys
+      RETURN h.key AS system, h.name AS host, mine.key AS process, mine.name AS process_name,
+        d.proto AS proto, d.port AS port, ps.key AS peer_system, ps.name AS peer_host,
+        theirs.key AS peer_process, theirs.name AS peer_process_name`,
+    order: [
+      "host",
+      "system",
+      "process_name",
+      "proto",
+      "port",
+      "peer_host",
+      "peer_process_name",
+      "process",
+      "peer_process",
+    ],
+    bind: () => ({}),
+    prepare: async (tx, p) => ({ keys: await firstActiveHosts(tx, Number(p.hosts)) }),
   },
   "dependency-tree": {
     // Levels by breadth-first search (ANY SHORTEST); the depth bound is a validated integer.
@@ -224,6 +248,23 @@ const QUERIES: Record<string, CypherQuery> = {
   },
 };
 
+/**
+ * Keys of the first `count` active hosts in the systems query's order (name, null as "",
+ * then key). Sorted here, not by ORDER BY ... LIMIT, which would not compare by code point.
+ */
+async function firstActiveHosts(tx: ManagedTransaction, count: number): Promise<string[]> {
+  const result = await tx.run(
+    `MATCH (h:System {kind: 'host'}) WHERE h.gone_since IS NULL
+      RETURN h.key AS key, h.name AS name`,
+  );
+  const hosts = result.records.map((r) => ({
+    key: fromNeo4j(r.get("key")),
+    name: fromNeo4j(r.get("name")),
+  }));
+  hosts.sort((a, b) => compareValues(a.name, b.name) || compareValues(a.key, b.key));
+  return hosts.slice(0, count).map((h) => String(h.key));
+}
+
 /** Active and retired nodes per label, for the labels that have any. */
 export function countByLabel(): string {
   return LABELS.map(
@@ -264,7 +305,10 @@ export async function runNeo4jQuery(
   const query = QUERIES[definition.name];
   if (!query) throw new Error(`the Neo4j store has no implementation of "${definition.name}"`);
   const cypher = typeof query.cypher === "string" ? query.cypher : query.cypher(params);
-  const bound: Record<string, unknown> = query.bind ? query.bind(params) : { ...params };
+  const bound: Record<string, unknown> = {
+    ...(query.bind ? query.bind(params) : params),
+    ...(query.prepare ? await query.prepare(tx, params) : {}),
+  };
   const converted: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(bound)) converted[name] = toNeo4jParam(value, name);
   const result = await tx.run(cypher, converted);
