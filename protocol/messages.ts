@@ -61,8 +61,6 @@ export interface StartupBody {
   start_id: string;
   /** The UDP port the probe listens on for heartbeats and CMA commands. */
   port: number;
-  /** Switch ports this host's interfaces hear (chassis key, port key), for per-switch rings. */
-  switch_ports: { interface: string; switch: string; port: string }[];
   version: string;
 }
 

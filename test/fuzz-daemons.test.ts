@@ -223,7 +223,6 @@ describe("bad datagrams at the CMA and a probe", () => {
         hostname: `flood${index}`,
         start_id: "0".repeat(16),
         port: 1,
-        switch_ports: [],
         version: "flood",
       };
       messenger

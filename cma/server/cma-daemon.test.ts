@@ -90,7 +90,6 @@ describe("CmaDaemon", () => {
       hostname: `h${from.n}`,
       start_id: startId,
       port: 1984,
-      switch_ports: [],
       version: "test",
     };
     return send(from, "STARTUP", body);

@@ -51,7 +51,6 @@ export class SimulatedProbe {
       hostname: `sim-${this.machineId.slice(-8)}`,
       start_id: this.stack.endpoint.startId,
       port: this.stack.endpoint.address().port,
-      switch_ports: [],
       version: "simulated",
     };
     return this.stack.messenger.send(this.cma.key, this.cma.address, "STARTUP", body);

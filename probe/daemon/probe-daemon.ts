@@ -162,7 +162,6 @@ export class ProbeDaemon {
       hostname: this.options.identity.hostname,
       start_id: this.options.startId,
       port: this.options.stack.endpoint.address().port,
-      switch_ports: [],
       version: this.options.version,
     };
     this.registering = this.toCma("STARTUP", body).then(
