@@ -75,7 +75,7 @@ const COLUMNS = `cp.id AS client, sp.id AS server, cr.src AS clientSystem, sr.sr
  * HAS_IP and HAS_NIC, or its `system` property for loopback; then that
  * System's wildcard IPPorts by the ipport_by_system index).
  */
-const MATCH_AS_CLIENT = `
+export const MATCH_AS_CLIENT = `
   WITH c AS MATERIALIZED (
     SELECT co.src AS proc, co.dst AS tport, onip.dst AS tip
     FROM rels AS runs
@@ -106,7 +106,7 @@ const MATCH_AS_CLIENT = `
   CROSS JOIN nodes AS t ON t.id = c.tport
   CROSS JOIN owner ON owner.tip = c.tip
   CROSS JOIN nodes AS os ON os.id = owner.sys
-  CROSS JOIN nodes AS w ON w.label = 'IPPort' AND w.props ->> 'system' = os.key
+  CROSS JOIN nodes AS w ON w.label = 'IPPort' AND w.props ->> 'system' = +os.key
     AND w.props ->> 'port' = t.props ->> 'port' AND w.props ->> 'proto' = t.props ->> 'proto'
     AND ${COVERS("w", "t")}
   CROSS JOIN rels AS l ON l.type = 'LISTENS_ON' AND l.dst = w.id AND l.${ACTIVE}
@@ -118,7 +118,7 @@ const MATCH_AS_CLIENT = `
  * listeners meet the client connections to every address @sys owns (from
  * those addresses through ON_IP), with the same proto and port.
  */
-const MATCH_AS_SERVER = `
+export const MATCH_AS_SERVER = `
   WITH s AS MATERIALIZED (
     SELECT l.src AS proc, l.dst AS lport
     FROM rels AS runs
@@ -132,7 +132,7 @@ const MATCH_AS_SERVER = `
     WHERE hn.type = 'HAS_NIC' AND hn.src = @sys AND hn.${ACTIVE}
     UNION
     SELECT ip.id FROM nodes AS ip
-    WHERE ip.label = 'IPAddr' AND ip.props ->> 'system' = (SELECT key FROM nodes WHERE id = @sys))
+    WHERE ip.label = 'IPAddr' AND ip.props ->> 'system' = +(SELECT key FROM nodes WHERE id = @sys))
   SELECT ${COLUMNS}
   FROM s CROSS JOIN nodes AS sp ON sp.id = s.proc
   CROSS JOIN rels AS sr ON sr.type = 'RUNS' AND sr.dst = sp.id AND sr.src = @sys
@@ -152,11 +152,24 @@ const MATCH_AS_SERVER = `
   CROSS JOIN rels AS co ON co.type = 'CLIENT_OF' AND co.dst = t.id AND co.${ACTIVE}
   ${RUNNING("co", "src", "cp", "cr")}`;
 
-/** Process-level DEPENDS_ON touching a process this system ever ran; System-level touching it. */
-const PROCESS_DEPS_OF_SYSTEM = `r.type = 'DEPENDS_ON' AND (
-  r.src IN (SELECT dst FROM rels WHERE type = 'RUNS' AND src = @sys)
-  OR r.dst IN (SELECT dst FROM rels WHERE type = 'RUNS' AND src = @sys))`;
-const SYSTEM_DEPS_OF_SYSTEM = `r.type = 'DEPENDS_ON' AND (r.src = @sys OR r.dst = @sys)`;
+/*
+ * Process-level DEPENDS_ON touching a process this system ever ran; System-level
+ * touching it. Each end is looked up by its own index and the two joined by
+ * UNION: written as "src IN (...) OR dst IN (...)", SQLite reads every
+ * DEPENDS_ON in the graph, so linking one host cost time in proportion to the fleet.
+ */
+export const PROCESS_DEPS_OF_SYSTEM = `r.id IN (
+  SELECT d.id FROM rels AS runs
+  CROSS JOIN rels AS d ON d.type = 'DEPENDS_ON' AND d.src = runs.dst
+  WHERE runs.type = 'RUNS' AND runs.src = @sys
+  UNION
+  SELECT d.id FROM rels AS runs
+  CROSS JOIN rels AS d ON d.type = 'DEPENDS_ON' AND d.dst = runs.dst
+  WHERE runs.type = 'RUNS' AND runs.src = @sys)`;
+export const SYSTEM_DEPS_OF_SYSTEM = `r.id IN (
+  SELECT id FROM rels WHERE type = 'DEPENDS_ON' AND src = @sys
+  UNION
+  SELECT id FROM rels WHERE type = 'DEPENDS_ON' AND dst = @sys)`;
 
 export function linkDependencies(g: Elements, sys: number, at: string): LinkSummary {
   const matches = [
