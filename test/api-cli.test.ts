@@ -191,9 +191,20 @@ describe("assim api", () => {
       );
       expect(busy.status).toBe(2);
       expect(busy.stderr).toContain(
-        `cannot listen on 127.0.0.1 port ${port}: it is already in use`,
+        `assim: --port: cannot listen on 127.0.0.1 port ${port}: it is already in use`,
       );
       expect(busy.stderr).not.toMatch(/\n\s+at /);
+      // An address that is not this machine's (binding sends nothing): --host is what to change.
+      const foreign = spawnSync(
+        process.execPath,
+        [assimBin, "api", "--host", "192.0.2.1", "--port", "0", "--data-dir", dataDir],
+        { encoding: "utf8", env, timeout: 60_000 },
+      );
+      expect(foreign.status).toBe(2);
+      expect(foreign.stderr).toContain(
+        "assim: --host: cannot listen on 192.0.2.1 port 0: it is not an address of this machine",
+      );
+      expect(foreign.stderr).not.toMatch(/\n\s+at /);
     } finally {
       holder.close();
     }

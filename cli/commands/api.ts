@@ -96,7 +96,12 @@ export function registerApi(program: Command): void {
       } catch (error) {
         await store.close();
         const problem = listenProblem(error);
-        if (problem) throw new UsageError(`cannot listen on ${host} port ${port}: it ${problem}`);
+        if (problem) {
+          // Not an address of this machine: --host is wrong; in use or privileged: --port.
+          const option =
+            (error as NodeJS.ErrnoException).code === "EADDRNOTAVAIL" ? "--host" : "--port";
+          throw new UsageError(`${option}: cannot listen on ${host} port ${port}: it ${problem}`);
+        }
         throw error;
       }
       if (!isLoopback(host)) {
