@@ -3,6 +3,7 @@
  * with "session" packets feeding the reliable Messenger and "heartbeat" packets
  * going to whoever watches heartbeats. The key pair lives in keyDir/keyName.key.
  */
+import { listenFailure, listenProblem } from "../lib/listen.js";
 import { createPacketEndpoint, type EndpointOptions } from "./crypto/endpoint.js";
 import { loadOrCreateKeyPair, loadPublicKey } from "./crypto/keys.js";
 import { createMessenger, type MessengerLimits } from "./reliable/messenger.js";
@@ -26,17 +27,32 @@ export interface UdpStackOptions {
   multicastInterface?: string;
 }
 
+/** The listener name of the ListenError raised when the stack's address cannot be bound. */
+export const UDP_LISTENER = "udp";
+
+/**
+ * Opens the stack on options.bind. An address it cannot bind for a reason
+ * listenProblem names (in use, not this machine's, privileged) is a ListenError
+ * whose listener is UDP_LISTENER, so that a command can name its option.
+ */
 export async function openUdpStack(options: UdpStackOptions): Promise<ProtocolStack> {
   const keyPair = loadOrCreateKeyPair(options.keyDir, options.keyName);
-  const endpoint = await createPacketEndpoint({
-    keyPair,
-    bind: options.bind,
-    maxDatagram: STACK_MAX_DATAGRAM,
-    ...(options.admission ? { admission: options.admission } : {}),
-    ...(options.newSenderRate ? { newSenderRate: options.newSenderRate } : {}),
-    ...(options.multicastGroups ? { multicastGroups: options.multicastGroups } : {}),
-    ...(options.multicastInterface ? { multicastInterface: options.multicastInterface } : {}),
-  });
+  let endpoint: PacketEndpoint;
+  try {
+    endpoint = await createPacketEndpoint({
+      keyPair,
+      bind: options.bind,
+      maxDatagram: STACK_MAX_DATAGRAM,
+      ...(options.admission ? { admission: options.admission } : {}),
+      ...(options.newSenderRate ? { newSenderRate: options.newSenderRate } : {}),
+      ...(options.multicastGroups ? { multicastGroups: options.multicastGroups } : {}),
+      ...(options.multicastInterface ? { multicastInterface: options.multicastInterface } : {}),
+    });
+  } catch (error) {
+    if (!listenProblem(error)) throw error;
+    const { address, port } = options.bind;
+    throw listenFailure(UDP_LISTENER, `cannot bind UDP ${address} port ${port}`, error);
+  }
   return stackOver(endpoint, options.limits);
 }
 

@@ -184,27 +184,12 @@ export class CmaDaemon {
    * and a large fleet is better followed through /metrics and the API.
    */
   status(): Record<string, unknown> {
-    const detailed = this.registry.size <= STATUS_DETAIL_LIMIT;
-    const probes = detailed
-      ? [...this.registry.all()].map((probe) => ({
-          system: probe.system,
-          hostname: probe.hostname,
-          address: formatAddress(probe.address),
-          state: probe.state,
-          switch: probe.switchKey,
-          partners: this.options.rings.partnersOf(probe.system),
-        }))
-      : undefined;
     return {
       listen: formatAddress(this.options.stack.endpoint.address()),
       public_key: this.options.stack.endpoint.publicKey,
       probe_count: this.registry.size,
       ring_sizes: this.options.rings.sizes(),
-      ...(detailed
-        ? { probes, rings: this.options.rings.view() }
-        : {
-            detail: `probes and ring members are left out above ${STATUS_DETAIL_LIMIT} probes; see /metrics and the API`,
-          }),
+      ...this.statusDetail(),
       counters: this.counters,
       monitors: this.monitors?.counters ?? null,
       suspects: [...this.suspicions.keys()],
@@ -213,6 +198,24 @@ export class CmaDaemon {
         messages: this.options.stack.messenger.stats(),
       },
     };
+  }
+
+  /** Each probe with its partners and each ring's members, or why they are left out. */
+  private statusDetail(): Record<string, unknown> {
+    if (this.registry.size > STATUS_DETAIL_LIMIT) {
+      return {
+        detail: `probes and ring members are left out above ${STATUS_DETAIL_LIMIT} probes; see /metrics and the API`,
+      };
+    }
+    const probes = [...this.registry.all()].map((probe) => ({
+      system: probe.system,
+      hostname: probe.hostname,
+      address: formatAddress(probe.address),
+      state: probe.state,
+      switch: probe.switchKey,
+      partners: this.options.rings.partnersOf(probe.system),
+    }));
+    return { probes, rings: this.options.rings.view() };
   }
 
   private async handle(peer: PeerInfo, type: string, body: unknown): Promise<void> {

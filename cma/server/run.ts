@@ -3,7 +3,7 @@ import type { Registry } from "prom-client";
 import { exportEvery, scheduledExport } from "../../exporters/schedule.js";
 import { writeFileAtomic } from "../../lib/atomic-file.js";
 import { eventsLogOf, keyDirOf, trustDirOf } from "../../lib/data-dir.js";
-import { listenFailure, listenProblem } from "../../lib/listen.js";
+import { listenFailure } from "../../lib/listen.js";
 import { createLogger, type Logger } from "../../lib/log.js";
 import { CmaMetrics } from "../../lib/metrics/cma-metrics.js";
 import { startMetricsServer } from "../../lib/metrics/http.js";
@@ -11,7 +11,7 @@ import { createMetricsRegistry } from "../../lib/metrics/registry.js";
 import { DEFAULT_MULTICAST_GROUP, type HeartbeatTimers } from "../../protocol/messages.js";
 import type { ProtocolStack } from "../../protocol/stack.js";
 import type { UdpAddress } from "../../protocol/transport.js";
-import { openUdpStack } from "../../protocol/udp-stack.js";
+import { openUdpStack, type UDP_LISTENER } from "../../protocol/udp-stack.js";
 import { openEventSink } from "../events/event-bus.js";
 import { openConfiguredStore } from "../graph/open.js";
 import type { GraphStore } from "../graph/store.js";
@@ -72,7 +72,7 @@ export async function runCma(options: RunCmaOptions): Promise<void> {
 }
 
 /** Which of startCma's sockets a ListenError is about. */
-export type CmaListener = "udp" | "metrics";
+export type CmaListener = typeof UDP_LISTENER | "metrics";
 
 /**
  * Starts the CMA: store, trust, rings, events, the UDP stack and the status file.
@@ -118,11 +118,10 @@ export async function startCma(
         : {}),
     });
   } catch (error) {
+    // A ListenError from the stack names UDP_LISTENER, which is CmaListener "udp".
     await events.close();
     await store.close();
-    if (!listenProblem(error)) throw error;
-    const where = `cannot bind UDP ${options.bind.address} port ${options.bind.port}`;
-    throw listenFailure("udp" satisfies CmaListener, where, error);
+    throw error;
   }
   let monitoring: CmaOptions["monitoring"];
   let rules: Rule[] | null = null;

@@ -3,7 +3,7 @@ import { hostname as osHostname } from "node:os";
 import { join } from "node:path";
 import { UsageError } from "../../cli/errors.js";
 import { keyDirOf } from "../../lib/data-dir.js";
-import { listenProblem } from "../../lib/listen.js";
+import { ListenError } from "../../lib/listen.js";
 import { createLogger } from "../../lib/log.js";
 import { packageVersion } from "../../lib/package-root.js";
 import type { ProtocolStack } from "../../protocol/stack.js";
@@ -74,12 +74,8 @@ export async function runProbe(options: RunProbeOptions): Promise<void> {
         : {}),
     });
   } catch (error) {
-    const problem = listenProblem(error);
-    if (!problem) throw error;
-    const { address, port } = options.bind;
-    throw new UsageError(`--bind: cannot bind UDP ${address} port ${port}: it ${problem}`, {
-      cause: error,
-    });
+    if (!(error instanceof ListenError)) throw error;
+    throw new UsageError(`--bind: ${error.message}`, { cause: error });
   }
   const daemon = new ProbeDaemon({
     stack,
